@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The rule table, expanded from wsv_rules.def. */
+#include "wsv/wsv.h"
+
+#include <string.h>
+
+/* "§" spelled as UTF-8 bytes so the source stays ASCII. */
+#define WSV_SECT "\xc2\xa7"
+
+static const struct wsv_rule_info rules[WSV_RULE_COUNT] = {
+#define WSV_RULE(name, id, rfc, sec, close, alt1, alt2, sev, chk, needs, impl, text)             \
+    [WSV_R_##name] = {id,                                                                        \
+                      #name,                                                                     \
+                      rfc,                                                                       \
+                      sec,                                                                       \
+                      "RFC " #rfc " " WSV_SECT sec,                                              \
+                      close,                                                                     \
+                      {alt1, alt2},                                                              \
+                      WSV_SEV_##sev,                                                             \
+                      WSV_CHK_##chk,                                                             \
+                      WSV_NEEDS_##needs,                                                         \
+                      WSV_IMPL_##impl,                                                           \
+                      text},
+#include "wsv/wsv_rules.def"
+#undef WSV_RULE
+};
+
+const struct wsv_rule_info *wsv_rule_get(enum wsv_rule rule)
+{
+    if ((unsigned)rule >= WSV_RULE_COUNT)
+        return NULL;
+    return &rules[rule];
+}
+
+enum wsv_rule wsv_rule_by_id(const char *id)
+{
+    for (unsigned i = 0; id && i < WSV_RULE_COUNT; i++)
+        if (strcmp(rules[i].id, id) == 0)
+            return (enum wsv_rule)i;
+    return WSV_RULE_COUNT;
+}
+
+bool wsv_rule_close_ok(enum wsv_rule rule, uint16_t code)
+{
+    const struct wsv_rule_info *r = wsv_rule_get(rule);
+    if (!r || code == 0)
+        return false;
+    return code == r->close || code == r->close_alt[0] || code == r->close_alt[1];
+}
