@@ -65,7 +65,9 @@ static void report(struct feed *fx, enum wsv_rule rule, uint64_t offset, uint64_
     if (r->needs == WSV_NEEDS_ROLE)
         v.inferred = cfg->role_inferred[fx->dir];
     else if (r->needs == WSV_NEEDS_PMD)
-        v.inferred = cfg->pmd_inferred && (d->cur.rsv & 0x4);
+        /* RSV2/RSV3 are wrong whatever was negotiated. */
+        v.inferred = cfg->pmd_inferred && (d->cur.rsv & 0x4) &&
+                     (rule != WSV_R_FRAME_RSV_NONZERO || (d->cur.rsv & 0x3) == 0);
 
     d->cur.violations++;
     if (v.must_fail)
@@ -164,7 +166,6 @@ static void plan_payload(struct feed *fx, struct wsv_frame *f)
     if (!is_data(f->opcode))
         return;
     if (f->opcode != WSV_OP_CONT) {
-        f->compressed = (f->rsv & 0x4) && fx->c->cfg.pmd.enabled;
         if (f->opcode == WSV_OP_TEXT && !f->compressed) {
             d->msg = MSG_TEXT;
             d->utf8 = WSV_UTF8_ACCEPT;
@@ -197,6 +198,8 @@ static void header_done(struct feed *fx)
     f->payload_len = ext ? be(h + 2, ext) : len7;
     if (f->masked)
         memcpy(f->mask, h + 2 + ext, 4);
+    f->compressed = (f->rsv & 0x4) && fx->c->cfg.pmd.enabled &&
+                    (f->opcode == WSV_OP_TEXT || f->opcode == WSV_OP_BINARY);
     f->after_fail = d->failed;
     f->after_close = d->closed;
     d->frame_fail = false;
@@ -390,6 +393,19 @@ void wsv_conn_feed(struct wsv_conn *c, unsigned dir, const void *buf, size_t len
     while (len > 0) {
         if (d->state == ST_HDR) {
             unsigned need = header_need(d);
+            if (d->hdr_have == 0 && len >= 14) {
+                /* Whole header in hand: one copy instead of a byte loop. */
+                memcpy(d->hdr, p, 2);
+                d->hdr_have = 2;
+                need = header_need(d);
+                memcpy(d->hdr + 2, p + 2, need - 2);
+                d->hdr_have = (uint8_t)need;
+                p += need;
+                len -= need;
+                d->pos += need;
+                header_done(&fx);
+                continue;
+            }
             while (d->hdr_have < need && len > 0) {
                 d->hdr[d->hdr_have++] = *p++;
                 len--;

@@ -80,10 +80,10 @@ struct tcase {
     const char *suffix; /* test name: test_<rule id>_<fires|silent>[_<suffix>] */
     const char *in;     /* hex notation, see above */
     struct tc_config cfg;
-    unsigned frames;          /* frames that must be reported (frame_begin) */
-    unsigned after_fail_from; /* first frame with after_fail set; 0 = none */
+    unsigned frames;           /* frames that must be reported (frame_begin) */
+    unsigned after_fail_from;  /* first frame with after_fail set; 0 = none */
     unsigned after_close_from; /* first frame with after_close set; 0 = none */
-    bool partial;             /* input ends inside a frame */
+    bool partial;              /* input ends inside a frame */
     struct tc_violation v[TC_MAX_V];
     struct tc_frame fx[TC_MAX_F]; /* optional header checks */
 };
@@ -93,11 +93,11 @@ struct tcase {
     {                                                                                              \
         .set = true, .rule = WSV_R_##r, .frame = (fi), .offset = (off), __VA_ARGS__                \
     }
-#define MUSTFAIL    .must_fail = true
-#define WARNS       .must_fail = false
-#define DETAIL(x)   .has_detail = true, .detail = (x)
-#define CLOSE(x)    .close = (x)
-#define INFERRED    .inferred = true
+#define MUSTFAIL  .must_fail = true
+#define WARNS     .must_fail = false
+#define DETAIL(x) .has_detail = true, .detail = (x)
+#define CLOSE(x)  .close = (x)
+#define INFERRED  .inferred = true
 /* Expected frame: FX(index, offset, header_len, payload_len, opcode, flags). */
 #define FX(i, off, hl, pl, op, fl)                                                                 \
     {                                                                                              \
