@@ -355,8 +355,7 @@ static void frame_end(struct feed *fx)
     }
     /* text-utf8-truncated (RFC 6455 §5.6): only the end of the message
      * matters; a split inside a code point between fragments is legal. */
-    if (d->payload == PL_TEXT && f->fin && d->utf8 != WSV_UTF8_ACCEPT &&
-        d->utf8 != WSV_UTF8_REJECT)
+    if (d->payload == PL_TEXT && f->fin && d->utf8 != WSV_UTF8_ACCEPT && d->utf8 != WSV_UTF8_REJECT)
         report(fx, WSV_R_TEXT_UTF8_TRUNCATED, d->utf8_seq, 0);
     if (is_data(f->opcode) && f->fin && !f->after_close && !f->after_fail)
         d->msg = MSG_NONE;

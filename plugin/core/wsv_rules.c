@@ -8,18 +8,18 @@
 #define WSV_SECT "\xc2\xa7"
 
 static const struct wsv_rule_info rules[WSV_RULE_COUNT] = {
-#define WSV_RULE(name, id, rfc, sec, close, alt1, alt2, sev, chk, needs, impl, text)             \
-    [WSV_R_##name] = {id,                                                                        \
-                      #name,                                                                     \
-                      rfc,                                                                       \
-                      sec,                                                                       \
-                      "RFC " #rfc " " WSV_SECT sec,                                              \
-                      close,                                                                     \
-                      {alt1, alt2},                                                              \
-                      WSV_SEV_##sev,                                                             \
-                      WSV_CHK_##chk,                                                             \
-                      WSV_NEEDS_##needs,                                                         \
-                      WSV_IMPL_##impl,                                                           \
+#define WSV_RULE(name, id, rfc, sec, close, alt1, alt2, sev, chk, needs, impl, text)               \
+    [WSV_R_##name] = {id,                                                                          \
+                      #name,                                                                       \
+                      rfc,                                                                         \
+                      sec,                                                                         \
+                      "RFC " #rfc " " WSV_SECT sec,                                                \
+                      close,                                                                       \
+                      {alt1, alt2},                                                                \
+                      WSV_SEV_##sev,                                                               \
+                      WSV_CHK_##chk,                                                               \
+                      WSV_NEEDS_##needs,                                                           \
+                      WSV_IMPL_##impl,                                                             \
                       text},
 #include "wsv/wsv_rules.def"
 #undef WSV_RULE

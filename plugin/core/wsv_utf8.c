@@ -11,18 +11,18 @@
 /* Byte classes: which continuation ranges and lead bytes Table 3-7 tells
  * apart. */
 enum {
-    C_ASCII, /* 00-7F */
-    C_C80,   /* 80-8F */
-    C_C90,   /* 90-9F */
-    C_CA0,   /* A0-BF */
-    C_BAD,   /* C0 C1 F5-FF: never valid */
-    C_L2,    /* C2-DF */
-    C_E0,    /* E0: next A0-BF (no overlongs) */
-    C_L3,    /* E1-EC EE EF */
-    C_ED,    /* ED: next 80-9F (no surrogates) */
-    C_F0,    /* F0: next 90-BF (no overlongs) */
-    C_L4,    /* F1-F3 */
-    C_F4,    /* F4: next 80-8F (nothing above U+10FFFF) */
+    A,  /* 00-7F */
+    K8, /* 80-8F */
+    K9, /* 90-9F */
+    KA, /* A0-BF */
+    XX, /* C0 C1 F5-FF: never valid */
+    L2, /* C2-DF */
+    E0, /* E0: next A0-BF (no overlongs) */
+    L3, /* E1-EC EE EF */
+    ED, /* ED: next 80-9F (no surrogates) */
+    F0, /* F0: next 90-BF (no overlongs) */
+    L4, /* F1-F3 */
+    F4, /* F4: next 80-8F (nothing above U+10FFFF) */
 };
 
 /* States, as row offsets (16 columns a row). */
@@ -39,7 +39,6 @@ enum {
 };
 
 /* Byte classes, one row per high nibble. */
-enum { A = C_ASCII, K8 = C_C80, K9 = C_C90, KA = C_CA0, XX = C_BAD, L2 = C_L2, E0 = C_E0, L3 = C_L3, ED = C_ED, F0 = C_F0, L4 = C_L4, F4 = C_F4 };
 /* clang-format off */
 static const uint8_t cls[256] = {
     A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 00-0F */

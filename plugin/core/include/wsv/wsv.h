@@ -124,8 +124,8 @@ struct wsv_frame {
     bool fin;
     bool masked;
     uint8_t mask[4];
-    bool compressed; /* first frame of a message with RSV1 under permessage-deflate */
-    bool after_fail; /* a must-fail violation came earlier in this direction */
+    bool compressed;  /* first frame of a message with RSV1 under permessage-deflate */
+    bool after_fail;  /* a must-fail violation came earlier in this direction */
     bool after_close; /* this direction already sent a Close frame */
     /* Valid in frame_end for a Close frame: has_close_code and close_code. */
     bool has_close_code;
@@ -166,8 +166,8 @@ struct wsv_dir {
     uint64_t ppos;      /* offset inside the current payload */
     uint64_t fail_frame;
     struct wsv_frame cur;
-    uint64_t utf8_seq;  /* offset where the text's unfinished UTF-8 sequence began */
-    uint64_t close_seq; /* same, for the current Close reason */
+    uint64_t utf8_seq;   /* offset where the text's unfinished UTF-8 sequence began */
+    uint64_t close_seq;  /* same, for the current Close reason */
     uint32_t utf8;       /* DFA state of the open text message */
     uint32_t close_utf8; /* DFA state of the current Close reason */
     uint8_t hdr[14];
