@@ -1,108 +1,110 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Streaming UTF-8 validation (RFC 3629 / Unicode Table 3-7, the well-formed
- * byte sequences), as a DFA written for ws1002. A state is a row offset into
- * the transition table, so one byte costs two loads and an add.
+ * byte sequences), as a DFA written for ws1002. Shift-based layout: each byte
+ * value has a 64-bit row holding, in 6-bit fields, the next state of every
+ * state, and a state is the bit position of its field. The row load does not
+ * depend on the state, so the per-byte dependency chain is a single shift
+ * (~1 cycle) instead of a table load (~5 cycles).
  */
 #include "wsv/wsv.h"
 
 #include <string.h>
 
-/* Byte classes: which continuation ranges and lead bytes Table 3-7 tells
- * apart. */
+/* States, as bit positions (6 bits each; 9 states fit in 64 bits). Only
+ * S_OK and S_BAD are visible outside, as WSV_UTF8_ACCEPT and
+ * WSV_UTF8_REJECT; the others are passed through *state unchanged. */
 enum {
-    A,  /* 00-7F */
-    K8, /* 80-8F */
-    K9, /* 90-9F */
-    KA, /* A0-BF */
-    XX, /* C0 C1 F5-FF: never valid */
-    L2, /* C2-DF */
-    E0, /* E0: next A0-BF (no overlongs) */
-    L3, /* E1-EC EE EF */
-    ED, /* ED: next 80-9F (no surrogates) */
-    F0, /* F0: next 90-BF (no overlongs) */
-    L4, /* F1-F3 */
-    F4, /* F4: next 80-8F (nothing above U+10FFFF) */
+    S_OK = 0,
+    S_BAD = 6,
+    S_N1 = 12, /* one continuation byte to go */
+    S_N2 = 18, /* two to go */
+    S_E0 = 24, /* after E0: next A0-BF (no overlongs) */
+    S_ED = 30, /* after ED: next 80-9F (no surrogates) */
+    S_N3 = 36, /* three to go */
+    S_F0 = 42, /* after F0: next 90-BF (no overlongs) */
+    S_F4 = 48, /* after F4: next 80-8F (nothing above U+10FFFF) */
 };
+/* Open-sequence states are multiples of 6, so WSV_UTF8_REJECT never aliases
+ * one. */
+_Static_assert((int)WSV_UTF8_ACCEPT == S_OK && (int)WSV_UTF8_REJECT % 6 != 0,
+               "public UTF-8 states collide with internal ones");
 
-/* States, as row offsets (16 columns a row). */
-enum {
-    S_OK = WSV_UTF8_ACCEPT,
-    S_BAD = WSV_UTF8_REJECT,
-    S_N1 = 32,  /* one continuation byte to go */
-    S_N2 = 48,  /* two to go */
-    S_E0 = 64,  /* after E0 */
-    S_ED = 80,  /* after ED */
-    S_N3 = 96,  /* three to go */
-    S_F0 = 112, /* after F0 */
-    S_F4 = 128, /* after F4 */
-};
-
-/* Byte classes, one row per high nibble. */
+/* A row: the next state from each state, for one byte class (Table 3-7 read
+ * as transitions). */
+#define ROW(ok, n1, n2, e0, ed, n3, f0, f4)                                                        \
+    ((uint64_t)(ok) << S_OK | (uint64_t)S_BAD << S_BAD | (uint64_t)(n1) << S_N1 |                  \
+     (uint64_t)(n2) << S_N2 | (uint64_t)(e0) << S_E0 | (uint64_t)(ed) << S_ED |                    \
+     (uint64_t)(n3) << S_N3 | (uint64_t)(f0) << S_F0 | (uint64_t)(f4) << S_F4)
 /* clang-format off */
-static const uint8_t cls[256] = {
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 00-0F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 10-1F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 20-2F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 30-3F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 40-4F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 50-5F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 60-6F */
-    A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, /* 70-7F */
-    K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, K8, /* 80-8F */
-    K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, K9, /* 90-9F */
-    KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, /* A0-AF */
-    KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, KA, /* B0-BF */
-    XX, XX, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, /* C0-CF */
-    L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, /* D0-DF */
-    E0, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, ED, L3, L3, /* E0-EF */
-    F0, L4, L4, L4, F4, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, /* F0-FF */
+/*                 from:  OK     N1     N2     E0     ED     N3     F0     F4 */
+#define ASC  ROW(S_OK,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* 00-7F */
+#define C80  ROW(S_BAD, S_OK,  S_N1,  S_BAD, S_N1,  S_N2,  S_BAD, S_N2)  /* 80-8F */
+#define C90  ROW(S_BAD, S_OK,  S_N1,  S_BAD, S_N1,  S_N2,  S_N2,  S_BAD) /* 90-9F */
+#define CA0  ROW(S_BAD, S_OK,  S_N1,  S_N1,  S_BAD, S_N2,  S_N2,  S_BAD) /* A0-BF */
+#define BAD  ROW(S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* C0 C1 F5-FF */
+#define L2   ROW(S_N1,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* C2-DF */
+#define E0   ROW(S_E0,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* E0 */
+#define L3   ROW(S_N2,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* E1-EC EE EF */
+#define ED   ROW(S_ED,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* ED */
+#define F0   ROW(S_F0,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* F0 */
+#define L4   ROW(S_N3,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* F1-F3 */
+#define F4   ROW(S_F4,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD) /* F4 */
+#define X16(r) r, r, r, r, r, r, r, r, r, r, r, r, r, r, r, r
+static const uint64_t rows[256] = {
+    X16(ASC), X16(ASC), X16(ASC), X16(ASC), X16(ASC), X16(ASC), X16(ASC), X16(ASC), /* 00-7F */
+    X16(C80), X16(C90), X16(CA0), X16(CA0),                                         /* 80-BF */
+    BAD, BAD, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2, L2,               /* C0-CF */
+    X16(L2),                                                                        /* D0-DF */
+    E0, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, L3, ED, L3, L3,                 /* E0-EF */
+    F0, L4, L4, L4, F4, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD,      /* F0-FF */
 };
-
-/* next[state + class]: Table 3-7 read as transitions. */
-#define ROW(a, k8, k9, ka, xx, l2, e0, l3, ed, f0, l4, f4)                                       \
-    a, k8, k9, ka, xx, l2, e0, l3, ed, f0, l4, f4, S_BAD, S_BAD, S_BAD, S_BAD
-static const uint8_t next[144] = {
-    /*       ASCII  80-8F  90-9F  A0-BF  bad    C2-DF  E0     E1-EF  ED     F0     F1-F3  F4 */
-    ROW(S_OK,  S_BAD, S_BAD, S_BAD, S_BAD, S_N1,  S_E0,  S_N2,  S_ED,  S_F0,  S_N3,  S_F4),  /* S_OK */
-    ROW(S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_BAD */
-    ROW(S_BAD, S_OK,  S_OK,  S_OK,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_N1 */
-    ROW(S_BAD, S_N1,  S_N1,  S_N1,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_N2 */
-    ROW(S_BAD, S_BAD, S_BAD, S_N1,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_E0 */
-    ROW(S_BAD, S_N1,  S_N1,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_ED */
-    ROW(S_BAD, S_N2,  S_N2,  S_N2,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_N3 */
-    ROW(S_BAD, S_BAD, S_N2,  S_N2,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_F0 */
-    ROW(S_BAD, S_N2,  S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD, S_BAD), /* S_F4 */
-};
+#undef X16
 #undef ROW
 /* clang-format on */
 
+/* Bytes run through the DFA between two tests for a rejection: S_BAD is
+ * absorbing, so the test can wait, and the block is rescanned only on
+ * failure to find the first invalid byte. */
+#define BLOCK 16
+
 size_t wsv_utf8_validate(uint32_t *state, const uint8_t *p, size_t len)
 {
-    uint32_t s = *state;
+    uint64_t s = *state;
     size_t i = 0;
-    if (s == S_BAD)
+    if (s == WSV_UTF8_REJECT)
         return 0;
     while (i < len) {
-        /* ASCII runs, 8 bytes at a time, whenever no sequence is open. */
+        /* ASCII runs, 16 bytes at a time, whenever no sequence is open. */
         if (s == S_OK) {
-            while (len - i >= 8) {
-                uint64_t v;
-                memcpy(&v, p + i, 8);
-                if (v & 0x8080808080808080ull)
+            while (len - i >= 16) {
+                uint64_t a, b;
+                memcpy(&a, p + i, 8);
+                memcpy(&b, p + i + 8, 8);
+                if ((a | b) & 0x8080808080808080ull)
                     break;
-                i += 8;
+                i += 16;
             }
-            if (i == len)
-                break;
         }
-        s = next[s + cls[p[i]]];
-        if (s == S_BAD) {
-            *state = s;
-            return i;
+        size_t end = len - i >= BLOCK ? i + BLOCK : len;
+        uint64_t t = s;
+        /* x86 and AArch64 shifts use the low 6 bits of the count, so the
+         * mask costs nothing on the dependency chain. */
+        for (size_t j = i; j < end; j++)
+            t = rows[p[j]] >> (t & 63);
+        t &= 63;
+        if (t == S_BAD) {
+            for (;; i++) {
+                s = rows[p[i]] >> s & 63;
+                if (s == S_BAD) {
+                    *state = WSV_UTF8_REJECT;
+                    return i;
+                }
+            }
         }
-        i++;
+        s = t;
+        i = end;
     }
-    *state = s;
+    *state = (uint32_t)s;
     return len;
 }

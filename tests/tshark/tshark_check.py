@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Check the ws plugin's verdicts on the generated captures with tshark and sharkd.
+
+Wireshark ignores personal plugin folders when run as root, so tshark runs as
+`nobody` (via setpriv) with HOME pointing at a temporary folder that holds the
+freshly built ws.so at ~/.local/lib/wireshark/plugins/<maj.min>/epan/. As a
+normal user it runs as that user with the same HOME.
+
+Modes (each one ctest test):
+  --plugin-loaded       tshark -G plugins lists ws.so from our folder; the
+                        contract fields and one expert info per rule exist
+  --capture NAME        every check for one capture: (frame, rule) pairs,
+                        ws.rfc, ws.expected_close, WebSocket frame count, in
+                        one pass and with -2; -Y ws.proto_error in both; the
+                        -z expert counts; sharkd asking for frames out of order
+  --coverage            (no tshark) every rule judged by the core fires in
+                        some rules/ capture; every index entry has its files
+
+Exit status: 0 pass, 1 fail, 77 skip (only with --no-plugin: the plugin target
+is not part of the build).
+"""
+
+import argparse
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+SEVERITY_SECTION = {"ERROR": "Errors", "WARN": "Warnings", "NOTE": "Notes"}
+CONTRACT_FIELDS = ["ws", "ws.proto_error", "ws.rule", "ws.rfc", "ws.expected_close", "ws.role",
+                   "ws.after_fail"]
+
+_ROW = re.compile(
+    r'WSV_RULE\(\s*(\w+),\s*"([a-z0-9-]+)",\s*(\d+),\s*"([^"]*)",\s*(\d+),\s*(\d+),\s*(\d+),'
+    r'\s*(ERROR|WARN|NOTE),\s*(\w+),\s*(\w+),\s*(\w+),')
+
+
+class Failure(Exception):
+    pass
+
+
+def load_rules(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    rules = collections.OrderedDict()
+    for m in _ROW.finditer(text):
+        rules[m.group(2)] = {
+            "close": int(m.group(5)),
+            "severity": m.group(8),
+            "impl": m.group(11),
+            "ref": "RFC %s \u00a7%s" % (m.group(3), m.group(4)),
+        }
+    if not rules:
+        raise Failure("no WSV_RULE rows in %s" % path)
+    return rules
+
+
+def load_index(captures):
+    index = collections.OrderedDict()
+    with open(os.path.join(captures, "index.tsv"), encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+    if rows[0] != ["capture", "tshark_args", "ws_frames", "summary"]:
+        raise Failure("index.tsv: unexpected header %r" % rows[0])
+    for name, args, nframes, _ in rows[1:]:
+        index[name] = {"args": args.split(), "ws_frames": int(nframes)}
+    return index
+
+
+def load_expected(captures, name):
+    """[(frame, rule, close or None, proto_error bool)] from <name>.tsv."""
+    rows = []
+    with open(os.path.join(captures, name + ".tsv"), encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
+    if lines[0] != "frame\trule\texpected_close\tproto_error":
+        raise Failure("%s.tsv: unexpected header %r" % (name, lines[0]))
+    for line in lines[1:]:
+        frame, rule, close, perr = line.split("\t")
+        rows.append((int(frame), rule, None if close == "-" else int(close), perr == "yes"))
+    return rows
+
+
+class Shark:
+    """Runs tshark/sharkd unprivileged with the plugin in a temporary HOME."""
+
+    def __init__(self, plugin, tshark, sharkd, version):
+        self.tshark = tshark
+        self.sharkd = sharkd
+        self.tmp = tempfile.mkdtemp(prefix="ws1002-tshark-")
+        os.chmod(self.tmp, 0o755)
+        self.home = os.path.join(self.tmp, "home")
+        if not version:
+            out = subprocess.run([tshark, "--version"], capture_output=True, text=True).stdout
+            m = re.search(r"\(Wireshark\) (\d+)\.(\d+)\.", out)
+            if not m:
+                raise Failure("cannot read the Wireshark version from `tshark --version`: %r" % out[:200])
+            version = "%s.%s" % m.groups()
+        self.version = version
+        self.plugin_dir = os.path.join(self.home, ".local", "lib", "wireshark", "plugins", version, "epan")
+        os.makedirs(self.plugin_dir)
+        os.makedirs(os.path.join(self.home, ".config", "wireshark"))
+        for root, dirs, _ in os.walk(self.home):
+            os.chmod(root, 0o755)
+        self.plugin = os.path.join(self.plugin_dir, "ws.so")
+        shutil.copyfile(plugin, self.plugin)
+        os.chmod(self.plugin, 0o644)
+        self.prefix = []
+        if os.geteuid() == 0:
+            self.prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+        self.env = ["env", "-i", "HOME=" + self.home, "PATH=" + os.environ.get("PATH", "/usr/bin:/bin"),
+                    "LC_ALL=C.UTF-8"]
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stage(self, path):
+        """Copy a capture where `nobody` can read it (the tree may be under /root)."""
+        dst = os.path.join(self.tmp, os.path.basename(path))
+        shutil.copyfile(path, dst)
+        os.chmod(dst, 0o644)
+        return dst
+
+    def decode_as(self, args):
+        """Write -d tcp.port==N,websocket as a profile entry too, for sharkd."""
+        entries = []
+        for i, a in enumerate(args):
+            if a == "-d":
+                m = re.fullmatch(r"tcp\.port==(\d+),websocket", args[i + 1])
+                if not m:
+                    raise Failure("unsupported decode-as %r" % args[i + 1])
+                entries.append("decode_as_entry: tcp.port,%s,(none),WebSocket" % m.group(1))
+        path = os.path.join(self.home, ".config", "wireshark", "decode_as_entries")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("".join(e + "\n" for e in entries))
+        os.chmod(path, 0o644)
+
+    def run(self, args, what="tshark", stdin=None):
+        prog = self.tshark if what == "tshark" else self.sharkd
+        cmd = self.prefix + self.env + [prog] + args
+        p = subprocess.run(cmd, capture_output=True, input=stdin, timeout=300)
+        out = p.stdout.decode("utf-8", "replace")
+        err = p.stderr.decode("utf-8", "replace")
+        if p.returncode != 0:
+            raise Failure("%s exited %d\n  command: %s\n  stderr: %s"
+                          % (what, p.returncode, " ".join(cmd), err.strip()[:2000]))
+        return out, err
+
+
+# ---- checks -----------------------------------------------------------------
+
+
+def check_plugin_loaded(sh, rules):
+    out, _ = sh.run(["-G", "plugins"])
+    hits = [line for line in out.splitlines() if line.split("\t")[0].strip() == "ws.so"]
+    if not hits:
+        raise Failure("tshark -G plugins does not list ws.so (plugin not loaded from %s):\n%s"
+                      % (sh.plugin_dir, out))
+    if sh.plugin not in hits[0]:
+        raise Failure("ws.so loaded from elsewhere: %r (expected %s)" % (hits[0], sh.plugin))
+    print("plugin loaded: %s" % hits[0].replace("\t", " "))
+    out, _ = sh.run(["-G", "fields"])
+    fields = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) > 2 and cols[0] in ("P", "F"):
+            fields[cols[2]] = cols
+    missing = [f for f in CONTRACT_FIELDS if f not in fields]
+    if missing:
+        raise Failure("fields missing from tshark -G fields: %s" % ", ".join(missing))
+    if fields["ws.rule"][3] != "FT_STRING":
+        raise Failure("ws.rule is %s, expected FT_STRING" % fields["ws.rule"][3])
+    if fields["ws.expected_close"][3] != "FT_UINT16":
+        raise Failure("ws.expected_close is %s, expected FT_UINT16" % fields["ws.expected_close"][3])
+    # Expert infos are listed as FT_NONE fields; -z expert checks their severity.
+    missing = [n for n in ("ws.expert." + rid.replace("-", "_") for rid in rules) if n not in fields]
+    if missing:
+        raise Failure("expert infos missing from tshark -G fields: %s" % ", ".join(missing))
+    print("contract: %d fields, %d expert infos" % (len(CONTRACT_FIELDS), len(rules)))
+
+
+def parse_fields(out, nfields):
+    """Field lines of a -T fields run, and the text after them (the -z output)."""
+    rows, rest = [], []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if not rest and len(cols) == nfields and cols[0].isdigit():
+            rows.append(cols)
+        elif line.strip() or rest:
+            rest.append(line)
+    return rows, rest
+
+
+def parse_expert(lines, rules):
+    """{(section, rule): count} from the lines of -z expert that name a rule ID.
+
+    The other dissectors' messages (TCP, HTTP, the built-in websocket) never
+    contain one; all lines with one must come from the same protocol."""
+    counts = collections.Counter()
+    section = None
+    ids = sorted(rules, key=len, reverse=True)
+    id_re = re.compile(r"(?<![a-z0-9-])(%s)(?![a-z0-9-])" % "|".join(map(re.escape, ids)))
+    others = []
+    protos = set()
+    for line in lines:
+        m = re.match(r"^(Errors|Warns|Warnings|Notes|Chats|Comments) \(\d+\)$", line.strip())
+        if m:
+            section = "Warnings" if m.group(1) == "Warns" else m.group(1)  # 4.0 says "Warns"
+            continue
+        m = re.match(r"^\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*)$", line)
+        if not m or m.group(1) == "Frequency" or section is None:
+            continue
+        freq, group, proto, summary = int(m.group(1)), m.group(2), m.group(3), m.group(4)
+        found = id_re.search(summary)
+        if not found:
+            continue
+        protos.add(proto)
+        if group != "Protocol":
+            others.append("group %s: %s" % (group, line.strip()))
+        counts[(section, found.group(1))] += freq
+    if len(protos) > 1 or protos & {"WebSocket", "TCP", "HTTP"}:
+        others.append("rule IDs appear under the protocols %s" % sorted(protos))
+    return counts, others
+
+
+def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
+    expected = load_expected(captures, name)
+    path = sh.stage(os.path.join(captures, name + ".pcapng"))
+    args = entry["args"]
+    want_pairs = collections.Counter((f, r) for f, r, _, _ in expected)
+    want_close = collections.defaultdict(collections.Counter)
+    for f, _, c, _ in expected:
+        if c is not None:
+            want_close[f][c] += 1
+    want_perr = sorted({f for f, _, _, p in expected if p})
+    # The expectation files must agree with the rule table (default strictness).
+    for f, r, c, p in expected:
+        if r not in rules:
+            raise Failure("%s.tsv: unknown rule %s" % (name, r))
+        rc = rules[r]["close"] if rules[r]["severity"] == "ERROR" else 0
+        if (c or 0) != rc:
+            raise Failure("%s.tsv: frame %d %s: close %s, the rule table says %d" % (name, f, r, c, rc))
+        frame_perr = any(rules[x]["severity"] == "ERROR" and rules[x]["close"] == 1002
+                         for g, x, _, _ in expected if g == f)
+        if p != frame_perr:
+            raise Failure("%s.tsv: frame %d: proto_error column disagrees with the rule table" % (name, f))
+
+    errors = []
+    fields = ["frame.number", "websocket.opcode", "ws.rule", "ws.rfc", "ws.expected_close"]
+    want_expert = collections.Counter()
+    for _, r, _, _ in expected:
+        want_expert[(SEVERITY_SECTION[rules[r]["severity"]], r)] += 1
+    for passes in ([], ["-2"]):
+        label = "two-pass" if passes else "one-pass"
+        cmd = passes + ["-n", "-r", path] + args + ["-T", "fields", "-E", "header=n",
+                                                     "-E", "occurrence=a", "-E", "aggregator=|"]
+        for fld in fields:
+            cmd += ["-e", fld]
+        out, _ = sh.run(cmd + ["-z", "expert"])
+        rows, rest = parse_fields(out, len(fields))
+        nws = 0
+        got_pairs = collections.Counter()
+        got_close = collections.defaultdict(collections.Counter)
+        for num, ops, rls, rfcs, closes in rows:
+            num = int(num)
+            nws += len(ops.split("|")) if ops else 0
+            rl = rls.split("|") if rls else []
+            rf = rfcs.split("|") if rfcs else []
+            for r in rl:
+                got_pairs[(num, r)] += 1
+            if len(rf) != len(rl):
+                errors.append("%s: frame %d: %d ws.rule but %d ws.rfc" % (label, num, len(rl), len(rf)))
+            else:
+                for r, ref in zip(rl, rf):
+                    if r in rules and ref != rules[r]["ref"]:
+                        errors.append("%s: frame %d %s: ws.rfc %r, expected %r"
+                                      % (label, num, r, ref, rules[r]["ref"]))
+            for c in (closes.split("|") if closes else []):
+                got_close[num][int(c)] += 1
+        if len(rows) == 0:
+            errors.append("%s: tshark printed no frames" % label)
+        nframes = len(rows)
+        if nws != entry["ws_frames"]:
+            errors.append("%s: %d WebSocket frames dissected, the capture has %d"
+                          % (label, nws, entry["ws_frames"]))
+        if got_pairs != want_pairs:
+            errors.append("%s: (frame, rule) pairs differ\n%s" % (label, diff(want_pairs, got_pairs)))
+        for f in sorted(set(want_close) | set(got_close)):
+            if want_close.get(f, collections.Counter()) != got_close.get(f, collections.Counter()):
+                errors.append("%s: frame %d: ws.expected_close %s, expected %s"
+                              % (label, f, sorted(got_close[f].elements()),
+                                 sorted(want_close[f].elements())))
+        counts, others = parse_expert(rest, rules)
+        if counts != want_expert:
+            errors.append("%s: -z expert counts differ\n%s" % (label, diff(want_expert, counts)))
+        for o in others:
+            errors.append("%s: -z expert: unexpected ws line: %s" % (label, o))
+        out, _ = sh.run(passes + ["-n", "-r", path] + args + ["-Y", "ws.proto_error",
+                                                              "-T", "fields", "-e", "frame.number"])
+        got_perr = sorted(int(x) for x in out.split())
+        if got_perr != want_perr:
+            errors.append("%s: -Y ws.proto_error selects %s, expected %s" % (label, got_perr, want_perr))
+
+    if use_sharkd:
+        errors += check_sharkd(sh, path, args, nframes, want_pairs)
+    if errors:
+        raise Failure("%s:\n  %s" % (name, "\n  ".join(e.replace("\n", "\n    ") for e in errors)))
+    print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames: ok"
+          % (name, sum(want_pairs.values()), len(want_perr), entry["ws_frames"]))
+
+
+def diff(want, got):
+    lines = []
+    for key in sorted(set(want) | set(got)):
+        if want[key] != got[key]:
+            lines.append("%s: expected %d, got %d" % (key, want[key], got[key]))
+    return "\n".join(lines)
+
+
+def check_sharkd(sh, path, args, nframes, want_pairs):
+    """GUI-like random access: later passes must replay the first pass's verdicts."""
+    sh.decode_as(args)
+    # Last frame first, then every third frame going down, then the rest.
+    order = list(range(nframes, 0, -1))
+    order = order[::3] + [n for i, n in enumerate(order) if i % 3]
+    reqs = [{"jsonrpc": "2.0", "id": 1, "method": "load", "params": {"file": path}}]
+    for i, n in enumerate(order):
+        reqs.append({"jsonrpc": "2.0", "id": 100 + i, "method": "frame",
+                     "params": {"frame": n, "proto": True}})
+    try:
+        out, _ = sh.run(["-"], what="sharkd",
+                        stdin="".join(json.dumps(r) + "\n" for r in reqs).encode())
+    finally:
+        sh.decode_as([])
+    got = collections.Counter()
+    seen = set()
+    for line in out.splitlines():
+        if not line.startswith("{"):
+            continue
+        msg = json.loads(line)
+        mid = msg.get("id", 0)
+        if mid < 100:
+            if mid == 1 and msg.get("result", {}).get("status") != "OK":
+                return ["sharkd: load failed: %s" % line[:300]]
+            continue
+        if "result" not in msg:
+            return ["sharkd: frame request failed: %s" % line[:300]]
+        num = order[mid - 100]
+        seen.add(num)
+        for r in walk_rules(msg["result"].get("tree", [])):
+            got[(num, r)] += 1
+    errors = []
+    if len(seen) != len(order):
+        errors.append("sharkd answered %d of %d frame requests" % (len(seen), len(order)))
+    if got != want_pairs:
+        errors.append("sharkd (frames in the order %s...): (frame, rule) pairs differ\n%s"
+                      % (order[:6], diff(want_pairs, got)))
+    return errors
+
+
+def walk_rules(nodes):
+    for node in nodes:
+        m = re.fullmatch(r'ws\.rule == "(.*)"', node.get("f", ""))
+        if m:
+            yield m.group(1)
+        yield from walk_rules(node.get("n", []))
+
+
+def check_coverage(rules, captures, index):
+    problems = []
+    fired = collections.defaultdict(set)
+    for name in index:
+        for ext in (".pcapng", ".tsv"):
+            if not os.path.isfile(os.path.join(captures, name + ext)):
+                problems.append("%s%s: missing" % (name, ext))
+        if os.path.isfile(os.path.join(captures, name + ".tsv")):
+            for _, r, _, _ in load_expected(captures, name):
+                fired[r].add(name)
+    for rid, r in rules.items():
+        if r["impl"] != "CORE":
+            continue
+        if rid == "after-fail":
+            if not fired[rid]:
+                problems.append("after-fail: no capture expects it")
+        elif "rules/" + rid not in fired[rid]:
+            problems.append("%s: rules/%s.pcapng does not exist or does not expect it" % (rid, rid))
+    if problems:
+        raise Failure("coverage:\n  " + "\n  ".join(problems))
+    core = [r for r in rules if rules[r]["impl"] == "CORE"]
+    print("coverage: all %d core rules fire in a capture; %d captures, %d expected pairs"
+          % (len(core), len(index),
+             sum(len(load_expected(captures, n)) for n in index)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--plugin", help="the built ws.so")
+    ap.add_argument("--no-plugin", action="store_true", help="the plugin is not built: skip")
+    ap.add_argument("--captures", required=True, help="the captures folder")
+    ap.add_argument("--rules", required=True, help="wsv_rules.def")
+    ap.add_argument("--tshark", default="tshark")
+    ap.add_argument("--sharkd", default="sharkd")
+    ap.add_argument("--wireshark-version", help="maj.min of the plugin folder (default: from tshark)")
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--plugin-loaded", action="store_true")
+    mode.add_argument("--capture", metavar="NAME")
+    mode.add_argument("--coverage", action="store_true")
+    ap.add_argument("--no-sharkd", action="store_true", help="skip the sharkd check of --capture")
+    opts = ap.parse_args()
+    try:
+        rules = load_rules(opts.rules)
+        index = load_index(opts.captures)
+        if opts.coverage:
+            check_coverage(rules, opts.captures, index)
+            return 0
+        if opts.no_plugin:
+            print("SKIP: the ws plugin target is not built (no Wireshark development files?)")
+            return SKIP
+        if not opts.plugin or not os.path.isfile(opts.plugin):
+            raise Failure("plugin %r does not exist: build the ws target first" % opts.plugin)
+        sh = Shark(opts.plugin, opts.tshark, opts.sharkd, opts.wireshark_version)
+        try:
+            if opts.plugin_loaded:
+                check_plugin_loaded(sh, rules)
+            else:
+                if opts.capture not in index:
+                    raise Failure("%s is not in index.tsv" % opts.capture)
+                check_capture(sh, rules, opts.captures, opts.capture, index[opts.capture],
+                              use_sharkd=not opts.no_sharkd)
+        finally:
+            sh.close()
+    except Failure as e:
+        print("FAIL: %s" % e)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
