@@ -12,9 +12,13 @@ echo "ws1002 findings in $capture:"
 tools/ws-tshark -r "$capture" -Y ws.rule -T fields -E separator=/t -E aggregator='|' \
     -e frame.number -e ws.role -e ws.rule -e ws.rfc -e ws.expected_close |
     awk -F'\t' '
-    BEGIN { printf "%-6s %-7s %-26s %-16s %s\n", "frame", "sender", "rule", "RFC", "expected close" }
+    BEGIN {
+        role[1] = "client"; role[2] = "server"
+        printf "%-6s %-8s %-6s %-26s %s\n", "frame", "sender", "close", "rule", "RFC"
+    }
     {
         n = split($3, rule, "|"); split($4, rfc, "|"); split($5, code, "|")
+        who = ($2 in role) ? role[$2] : "unknown"
         for (i = 1; i <= n; i++)
-            printf "%-6s %-7s %-26s %-16s %s\n", $1, $2, rule[i], rfc[i], (code[i] == "" ? "-" : code[i])
+            printf "%-6s %-8s %-6s %-26s %s\n", $1, who, (code[i] == "" ? "-" : code[i]), rule[i], rfc[i]
     }'

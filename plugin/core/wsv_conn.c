@@ -84,14 +84,27 @@ static uint64_t be(const uint8_t *p, unsigned n)
     return v;
 }
 
-/* Bytes of header needed so far: 2, then 2 + extended length + mask key. */
+/* Header size from its first two bytes: 2 + extended length + mask key. */
+static unsigned header_size(const uint8_t *h)
+{
+    unsigned len7 = h[1] & 0x7f;
+    return 2u + (len7 == 126 ? 2u : len7 == 127 ? 8u : 0u) + ((h[1] & 0x80) ? 4u : 0u);
+}
+
+/* Bytes of header needed so far. */
 static unsigned header_need(const struct wsv_dir *d)
 {
-    if (d->hdr_have < 2)
-        return 2;
-    unsigned len7 = d->hdr[1] & 0x7f;
-    unsigned n = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0);
-    return n + ((d->hdr[1] & 0x80) ? 4 : 0);
+    return d->hdr_have < 2 ? 2 : header_size(d->hdr);
+}
+
+uint64_t wsv_frame_size(const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    if (n < 2 || n < header_size(p))
+        return 0;
+    unsigned h = header_size(p), len7 = p[1] & 0x7f;
+    uint64_t len = len7 == 126 ? be(p + 2, 2) : len7 == 127 ? be(p + 2, 8) : len7;
+    return len > UINT64_MAX - h ? UINT64_MAX : len + h;
 }
 
 /* frame-rsv-nonzero, pmd-rsv1-on-control, pmd-rsv1-on-continuation
@@ -392,18 +405,18 @@ void wsv_conn_feed(struct wsv_conn *c, unsigned dir, const void *buf, size_t len
     while (len > 0) {
         if (d->state == ST_HDR) {
             unsigned need = header_need(d);
-            if (d->hdr_have == 0 && len >= 14) {
+            if (d->hdr_have == 0 && len >= 2) {
                 /* Whole header in hand: one copy instead of a byte loop. */
-                memcpy(d->hdr, p, 2);
-                d->hdr_have = 2;
-                need = header_need(d);
-                memcpy(d->hdr + 2, p + 2, need - 2);
-                d->hdr_have = (uint8_t)need;
-                p += need;
-                len -= need;
-                d->pos += need;
-                header_done(&fx);
-                continue;
+                unsigned h = header_size(p);
+                if (len >= h) {
+                    memcpy(d->hdr, p, h);
+                    d->hdr_have = (uint8_t)h;
+                    p += h;
+                    len -= h;
+                    d->pos += h;
+                    header_done(&fx);
+                    continue;
+                }
             }
             while (d->hdr_have < need && len > 0) {
                 d->hdr[d->hdr_have++] = *p++;
@@ -434,6 +447,11 @@ void wsv_conn_gap(struct wsv_conn *c, unsigned dir, uint64_t missing)
     if (dir > 1)
         return;
     struct wsv_dir *d = &c->dir[dir];
+    /* A frame failed on its header stays failed, even if its end is lost. */
+    if (d->frame_fail && !d->failed) {
+        d->failed = true;
+        d->fail_frame = d->cur.index;
+    }
     d->pos += missing;
     d->state = ST_HDR;
     d->hdr_have = 0;
@@ -441,6 +459,14 @@ void wsv_conn_gap(struct wsv_conn *c, unsigned dir, uint64_t missing)
     d->payload = PL_SKIP;
     d->frame_fail = false;
     d->msg = MSG_UNKNOWN;
+}
+
+void wsv_conn_set_role(struct wsv_conn *c, unsigned dir, enum wsv_role role, bool inferred)
+{
+    if (dir > 1)
+        return;
+    c->cfg.role[dir] = role;
+    c->cfg.role_inferred[dir] = inferred;
 }
 
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir)

@@ -202,6 +202,14 @@ void wsv_conn_feed(struct wsv_conn *c, unsigned dir, const void *buf, size_t len
  * The stream offset advances by `missing` bytes (0 if unknown). */
 void wsv_conn_gap(struct wsv_conn *c, unsigned dir, uint64_t missing);
 
+/* Decide the role of direction dir's sender once it is known (e.g. inferred
+ * from the first frame's mask bit). Takes effect from the next frame header. */
+void wsv_conn_set_role(struct wsv_conn *c, unsigned dir, enum wsv_role role, bool inferred);
+
+/* Size (header + payload) of the frame whose header starts at buf, or 0 if
+ * the n bytes do not hold the whole header. Saturates at UINT64_MAX. */
+uint64_t wsv_frame_size(const void *buf, size_t n);
+
 /* True while direction dir is between frames (no partial header or payload). */
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir);
 
