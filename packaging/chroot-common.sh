@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Shared by chroot.sh, in-chroot.sh and tests/versions/run.sh: where the Debian chroots live,
@@ -13,6 +14,8 @@
 #   WS1002_CHROOT_TIMEOUT    seconds allowed per creation step (default 900)
 #   WS1002_CHROOT_EXTRA_PACKAGES  more packages to install in every chroot
 #   WS1002_CHROOT_REFRESH=1  apt-get update + upgrade an existing chroot
+#   WS1002_CHROOT_PASSENV    NAME=VALUE words added to the environment inside the chroot
+#   WS1002_CHROOT_VERBOSE=1  show debootstrap's and apt's output (else <chroot dir>/SUITE.log)
 
 WS1002_CHROOT_DIR=${WS1002_CHROOT_DIR:-/var/cache/ws1002/chroots}
 WS1002_DEB_CACHE=${WS1002_DEB_CACHE:-$WS1002_CHROOT_DIR/debs}
@@ -20,7 +23,8 @@ WS1002_CHROOT_TIMEOUT=${WS1002_CHROOT_TIMEOUT:-900}
 WS1002_PACKAGING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Bumped whenever the package list or the chroot setup changes, so old chroots are completed.
-WS1002_CHROOT_LAYOUT=1
+# shellcheck disable=SC2034 # used by chroot.sh
+WS1002_CHROOT_LAYOUT=2
 
 ws_log() {
     printf '[%s] %s\n' "${WS_LOG_TAG:-ws1002}" "$*" >&2
@@ -61,20 +65,26 @@ ws_check_suite() {
     esac
 }
 
-# Wireshark's development package: 4.0 ships its CMake config in wireshark-dev, 4.4 and later in
-# libwireshark-dev.
+# Wireshark's CMake package config (WiresharkConfig.cmake) is in wireshark-dev in every suite:
+# .../wireshark/cmake/ in 4.0, .../cmake/wireshark/ in 4.4 and 4.6. libwireshark-dev alone has
+# only the headers and a pkg-config file.
 ws_dev_package() {
-    case "$1" in
-    bookworm) echo wireshark-dev ;;
-    *) echo libwireshark-dev ;;
-    esac
+    echo wireshark-dev
 }
 
-# Everything needed to configure, build, unit-test, capture-test and package the plugin.
-# dpkg-dev and file are what CPack's DEB generator calls for SHLIBDEPS.
+# Everything needed to configure, build, test and package the plugin: what CI installs on the
+# host (.ci/packages, one Debian package a line) plus what CPack's DEB generator runs for
+# SHLIBDEPS (dpkg-shlibdeps from dpkg-dev, file, and strip from binutils).
 ws_packages() {
-    echo gcc make cmake pkg-config dpkg-dev file binutils python3 tshark libcmocka-dev \
-        zlib1g-dev "$(ws_dev_package "$1")" ${WS1002_CHROOT_EXTRA_PACKAGES:-}
+    local list=$WS1002_PACKAGING_DIR/../.ci/packages base
+    if [ -f "$list" ]; then
+        base=$(sed -e 's/#.*//' "$list" | tr -s ' \t\n' ' ')
+    else
+        base="gcc make cmake pkg-config python3 python3-scapy tshark libcmocka-dev zlib1g-dev"
+    fi
+    # shellcheck disable=SC2086 # word lists
+    printf '%s\n' $base dpkg-dev file binutils "$(ws_dev_package "$1")" \
+        ${WS1002_CHROOT_EXTRA_PACKAGES:-} | awk 'NF && !seen[$0]++' | tr '\n' ' ' | sed 's/ $//'
 }
 
 ws_chroot_root() {
@@ -99,7 +109,9 @@ ws_unmount_all() {
 
 ws_remove_tree() {
     local dir=$1
-    [ -n "$dir" ] && [ "$dir" != / ] || ws_die "refusing to remove '$dir'"
+    if [ -z "$dir" ] || [ "$dir" = / ]; then
+        ws_die "refusing to remove '$dir'"
+    fi
     ws_unmount_all "$dir" || ws_die "$dir still has mounts; not removing it"
     rm -rf --one-file-system -- "$dir"
 }
@@ -137,6 +149,7 @@ ws__exec_inside() {
     # A fresh tmpfs so that nothing written to /dev/shm inside reaches the host.
     mount -t tmpfs -o mode=1777,size=256m shm "$root/dev/shm" && mounted+=("$root/dev/shm")
     [ ${#mounted[@]} -eq 3 ] || ws_die "could not mount /proc, /dev and /dev/shm in $root"
+    # shellcheck disable=SC2086 # WS1002_CHROOT_PASSENV is a list of NAME=VALUE words
     chroot "$root" /usr/bin/env -i \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \

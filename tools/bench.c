@@ -396,7 +396,6 @@ static int bench(const char *title, bool multibyte, double target, const struct 
 {
     struct stream s;
     generate(&s, prm->size, multibyte, prm->seed);
-    uint64_t messages = s.text + s.binary + s.ping + s.pong;
     printf("%s: %.1f MiB, %" PRIu64 " frames: %" PRIu64 " text (%.0f MiB), %" PRIu64
            " binary (%.0f MiB), %" PRIu64 " of them fragmented, %" PRIu64 " ping, %" PRIu64
            " pong\n",
@@ -410,8 +409,11 @@ static int bench(const char *title, bool multibyte, double target, const struct 
     }
     memset(dst, 0, s.len); /* fault the pages in before timing */
 
-    double t_copy = -1, t_core = -1, t_wslay = -1, t_wslay_nb = -1;
+    double t_copy = -1, t_core = -1;
+#ifdef WS1002_HAVE_WSLAY
+    double t_wslay = -1, t_wslay_nb = -1;
     uint64_t wslay_msgs = 0, wslay_nb_msgs = 0;
+#endif
     int status = 0;
     for (int run = 0; run < prm->runs; run++) {
         struct core_count count;
@@ -445,6 +447,7 @@ static int bench(const char *title, bool multibyte, double target, const struct 
     if (!prm->wslay)
         return 0;
 #ifdef WS1002_HAVE_WSLAY
+    uint64_t messages = s.text + s.binary + s.ping + s.pong;
     const char *names[2] = {"wslay", "wslay (no buffering)"};
     double times[2] = {t_wslay, t_wslay_nb};
     uint64_t counts[2] = {wslay_msgs, wslay_nb_msgs};
