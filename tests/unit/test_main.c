@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of the validator core. Usage: wsv_unit [cases|rules|stream]
- * (default: all groups). Every case of the case tables becomes one cmocka
- * test named after the rule it pins; the coverage test walks the rule table.
+ * Unit tests of the validator core. Usage:
+ * wsv_unit [cases|rules|stream|handshake] (default: all groups). Every case of
+ * the case tables becomes one cmocka test named after the rule it pins; the
+ * coverage test walks the rule table.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wsv/wsv_handshake.h>
+
 #include "harness.h"
+#include "test_handshake.h"
 #include "tests.h"
 
 static const struct {
@@ -32,9 +36,9 @@ static void run_case(void **state)
     tc_run(*state);
 }
 
-/* Every rule the core judges has a case where it fires and a legal
- * look-alike where it stays silent; the other rules are judged elsewhere and
- * tested there. */
+/* Every rule the core or the handshake module judges has a case where it
+ * fires and a legal look-alike where it stays silent; the other rules are
+ * judged elsewhere and tested there. */
 static void test_coverage_every_core_rule_both_ways(void **state)
 {
     (void)state;
@@ -52,14 +56,16 @@ static void test_coverage_every_core_rule_both_ways(void **state)
     for (size_t t = 0; t < NTABLES; t++)
         for (size_t i = 0; i < *tables[t].count; i++) {
             const struct tcase *tc = &tables[t].cases[i];
-            assert_in_range(tc->rule, 0, WSV_RULE_COUNT - 1);
+            assert_true(tc->rule < WSV_RULE_COUNT);
             (tc->kind == TC_FIRES ? fires : silent)[tc->rule]++;
         }
+    hs_count_cases(fires, silent);
 
     unsigned missing = 0, both = 0, exempt = 0;
     for (unsigned r = 0; r < WSV_RULE_COUNT; r++) {
-        if (impl[r] != WSV_IMPL_CORE) {
-            print_message("    exempt (judged outside the core): %s\n", ids[r]);
+        if (impl[r] != WSV_IMPL_CORE && !wsv_hs_judges(r)) {
+            print_message("    exempt (judged outside the core and the handshake module): %s\n",
+                          ids[r]);
             exempt++;
             continue;
         }
@@ -74,7 +80,8 @@ static void test_coverage_every_core_rule_both_ways(void **state)
     unsigned nf = 0, ns = 0;
     for (unsigned r = 0; r < WSV_RULE_COUNT; r++)
         nf += fires[r], ns += silent[r];
-    print_message("    %u cases (%u fire, %u silent); %u core rules covered both ways, %u exempt\n",
+    print_message("    %u cases (%u fire, %u silent); %u core and handshake rules covered both "
+                  "ways, %u exempt\n",
                   nf + ns, nf, ns, both, exempt);
     assert_int_equal(missing, 0);
     assert_true(both > 0);
@@ -84,7 +91,7 @@ static void test_coverage_every_core_rule_both_ways(void **state)
 static void test_coverage_case_names_unique(void **state)
 {
     (void)state;
-    size_t n = 0;
+    size_t n = hs_count;
     for (size_t t = 0; t < NTABLES; t++)
         n += *tables[t].count;
     char(*names)[160] = calloc(n, sizeof(*names));
@@ -93,6 +100,8 @@ static void test_coverage_case_names_unique(void **state)
     for (size_t t = 0; t < NTABLES; t++)
         for (size_t i = 0; i < *tables[t].count; i++)
             tc_name(&tables[t].cases[i], names[k++], sizeof(names[0]));
+    for (size_t i = 0; i < hs_count; i++)
+        hs_case_name(&hs_cases[i], names[k++], sizeof(names[0]));
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (strcmp(names[i], names[j]) == 0)
@@ -146,8 +155,12 @@ int main(int argc, char **argv)
         rc |= run_stream_tests();
         ran++;
     }
+    if (all || strcmp(group, "handshake") == 0) {
+        rc |= run_handshake_tests();
+        ran++;
+    }
     if (!ran) {
-        fprintf(stderr, "usage: %s [all|cases|rules|stream]\n", argv[0]);
+        fprintf(stderr, "usage: %s [all|cases|rules|stream|handshake]\n", argv[0]);
         return 2;
     }
     return rc ? 1 : 0;
