@@ -279,6 +279,24 @@ class Conn:
         self.nmask += 1
         return hashlib.sha1(b"mask/%s/%d/%d" % (self.cap.name.encode(), self.n, self.nmask)).digest()[:4]
 
+    def send_writes(self, side, blob, writes):
+        """Send blob as writes of the given sizes; a write longer than the MSS
+        goes out as several segments, as TCP would send it. Returns
+        [(end offset in blob, packet number)] per segment."""
+        sizes = []
+        for w in writes:
+            while w > MSS:
+                sizes.append(MSS)
+                w -= MSS
+            sizes.append(w)
+        seg_end = []
+        pos = 0
+        for size in sizes:
+            num = self.segment(side, blob[pos:pos + size])
+            pos += size
+            seg_end.append((pos, num))
+        return seg_end
+
     def ws(self, side, *frames, split=None):
         """Send frames from `side`.
 
@@ -304,18 +322,7 @@ class Conn:
             assert rest >= 0, "split longer than the frames"
             if rest:
                 writes.append(rest)
-        sizes = []
-        for w in writes:
-            while w > MSS:
-                sizes.append(MSS)
-                w -= MSS
-            sizes.append(w)
-        seg_end = []  # (end offset in blob, packet number)
-        pos = 0
-        for size in sizes:
-            num = self.segment(side, blob[pos:pos + size])
-            pos += size
-            seg_end.append((pos, num))
+        seg_end = self.send_writes(side, blob, writes)
         self.cap.nframes += len(frames)
         for fr, end in zip(frames, ends):
             num = next(n for e, n in seg_end if e >= end)
@@ -823,7 +830,8 @@ def pin_section_length(path):
         f.write(b"\xff" * 8)
 
 
-def write_capture(cap, rules, out):
+def write_capture(cap, rules, out, by="captures/gen.py"):
+    """<name>.pcapng and <name>.tsv under out; `by` names the generator."""
     base = os.path.join(out, cap.name)
     os.makedirs(os.path.dirname(base), exist_ok=True)
     w = PcapNgWriter(base + ".pcapng")
@@ -837,8 +845,8 @@ def write_capture(cap, rules, out):
         if rid not in rules:
             sys.exit("gen.py: %s: unknown rule %s" % (cap.name, rid))
         by_frame.setdefault(num, []).append(rid)
-    lines = ["# Expected ws1002 verdicts for %s.pcapng, written by captures/gen.py."
-             % os.path.basename(cap.name),
+    lines = ["# Expected ws1002 verdicts for %s.pcapng, written by %s."
+             % (os.path.basename(cap.name), by),
              "# One line per ws.rule item; proto_error: whether the frame carries ws.proto_error.",
              "frame\trule\texpected_close\tproto_error"]
     for num in sorted(by_frame):
@@ -850,8 +858,8 @@ def write_capture(cap, rules, out):
         f.write("\n".join(lines) + "\n")
 
 
-def write_index(caps, out):
-    lines = ["# The captures written by captures/gen.py: name, extra tshark arguments,",
+def write_index(caps, out, by="captures/gen.py"):
+    lines = ["# The captures written by %s: name, extra tshark arguments," % by,
              "# number of WebSocket frames in the capture, summary.",
              "capture\ttshark_args\tws_frames\tsummary"]
     for cap in caps:

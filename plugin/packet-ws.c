@@ -10,6 +10,16 @@
  * findings keeps them in file-scoped proto data and every later pass (tshark
  * -2, GUI clicks in any order, sharkd) replays them; a clean frame stores
  * nothing, its role and "after fail" state come from the conversation.
+ *
+ * Close forensics ride on the same records: a failure Close points to the
+ * violation that caused it (ws.close.cause), and the violation to the
+ * reaction (ws.close.reaction). The reaction comes later in the capture, so
+ * the violation's stored link is amended when it does: like Wireshark's own
+ * response-in links, ws.close.reaction shows on a second pass (tshark -2, the
+ * GUI), not in a single pass that has already printed the violating frame.
+ * Lost TCP segments stop the judging of their direction until a frame
+ * boundary can be trusted again; compressed messages are inflated
+ * (ws_inflate.c) and their text judged after inflating.
  */
 #include "ws_compat.h"
 
@@ -24,8 +34,13 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include <wsv/wsv.h>
+#include <wsv/wsv_forensics.h>
 
 #include "packet-ws.h"
+#include "ws_heur.h"
+#include "ws_inflate.h"
+#include "ws_stats.h"
+#include "ws_tcp.h"
 
 static int proto_ws = -1;
 static int proto_websocket = -1;
@@ -41,6 +56,15 @@ static int hf_ws_rule = -1;
 static int hf_ws_rfc = -1;
 static int hf_ws_expected_close = -1;
 static int hf_ws_offset = -1;
+static int hf_ws_close_cause = -1;
+static int hf_ws_close_cause_rule = -1;
+static int hf_ws_close_reaction = -1;
+static int hf_ws_close_reaction_code = -1;
+static int hf_ws_close_reason_rule = -1;
+static int hf_ws_close_reason_match = -1;
+static int hf_ws_explanation = -1;
+static int hf_ws_gap = -1;
+static int hf_ws_inflated_offset = -1;
 
 static int ett_ws = -1;
 static int ett_ws_rule = -1;
@@ -86,12 +110,42 @@ enum ws_evidence {
     WS_EV_PORT_PREF,
     WS_EV_DECODE_AS,
     WS_EV_MASK,
+    WS_EV_HEUR,
 };
 
 /* A frame position: packet number and index of the frame within it. */
 struct ws_mark {
     uint32_t pnum; /* 0: none */
     uint32_t frame;
+};
+
+struct ws_link;
+
+/* A violation of one direction waiting for the other side's reaction. */
+struct ws_pending {
+    struct ws_link *link; /* the violating frame's stored link, amended later */
+    uint32_t pnum;        /* packet of the violating frame; 0: none */
+    uint32_t end_seq;     /* TCP sequence number just after it; 0: unknown */
+    uint8_t rules[4];     /* its rules that name a close code */
+    uint8_t nrules;
+    bool must_fail; /* a reaction is due, not just allowed */
+    bool reacted;
+    bool missing_noted;
+};
+
+/* What the first pass remembers about one direction, beyond the core. */
+struct ws_side {
+    struct ws_pending pend;
+    struct ws_inflater *z; /* allocated at the direction's first compressed message */
+    uint32_t close_pnum;   /* its first Close frame */
+    uint32_t gap_pnum;     /* the last packet where its bytes were found missing */
+    uint32_t hole_at;      /* TCP sequence number where that gap began */
+    uint32_t z_frame;      /* 1 + index of the frame whose message is being inflated */
+    bool gap_open;         /* judging stopped until a frame boundary is trusted */
+    bool sync_prev;        /* after a gap: the frame before looked like a real one */
+    bool compressed_seen;  /* it sent a compressed message */
+    bool z_active;         /* a compressed message is being inflated */
+    bool z_lost;           /* inflating is impossible from here on (window unknown) */
 };
 
 struct ws_conv {
@@ -106,7 +160,14 @@ struct ws_conv {
     bool saw_101;
     bool started; /* the core is configured; handshake fields no longer count */
     bool dir_started[2];
+    struct ws_side side[2];
+    struct tcp_analysis *tcpd; /* TCP's view of the connection, if any */
+    uint8_t tcp_seen;          /* FIN/RST bits of the connection already told */
 };
+
+/* Violations of any connection still waiting for a reaction: while there are
+ * some, packets without frames are looked at too (for a FIN or RST). */
+static unsigned ws_pending_count;
 
 /* 0 if the packet was sent by ep[0]. The ports decide unless both sides use
  * the same one. */
@@ -130,6 +191,26 @@ static struct {
 static void ws_cache_reset(void)
 {
     memset(ws_cache, 0, sizeof ws_cache);
+    ws_pending_count = 0;
+    ws_inflater_free_all();
+}
+
+/* The cached connection of the packet, without a lookup; NULL on a miss. */
+static struct ws_conv *ws_conv_peek(packet_info *pinfo, unsigned *dir)
+{
+    unsigned slot = (pinfo->srcport ^ pinfo->destport) % WS_CACHE_SLOTS;
+    conversation_t *conv = ws_cache[slot].conv;
+    struct ws_conv *wc = ws_cache[slot].wc;
+    unsigned d;
+
+    if (!conv || conv->last_frame != pinfo->num || pinfo->ptype != PT_TCP)
+        return NULL;
+    d = ws_dir(wc, pinfo);
+    if (pinfo->srcport != wc->port[d] || pinfo->destport != wc->port[d ^ 1] ||
+        !addresses_equal(&pinfo->src, &wc->ep[d]))
+        return NULL;
+    *dir = d;
+    return wc;
 }
 
 /* The packet's connection state, with the packet's direction in *dir; NULL
@@ -161,6 +242,7 @@ static struct ws_conv *ws_conv_get(packet_info *pinfo, bool create, unsigned *di
         wc->port[0] = pinfo->srcport;
         wc->port[1] = pinfo->destport;
         wc->client_dir = WS_NO_DIR;
+        wc->tcpd = ws_tcp_conversation(conv, pinfo);
         conversation_add_proto_data(conv, proto_ws, wc);
     }
     if (pinfo->ptype == PT_TCP) {
@@ -173,7 +255,7 @@ static struct ws_conv *ws_conv_get(packet_info *pinfo, bool create, unsigned *di
 
 /* ---- Findings ---------------------------------------------------------- */
 
-enum { WS_F_MUST_FAIL = 1, WS_F_INFERRED = 2 };
+enum { WS_F_MUST_FAIL = 1, WS_F_INFERRED = 2, WS_F_INFLATED = 4 };
 
 struct ws_finding {
     uint64_t detail; /* rule-specific, see ws_detail() */
@@ -184,20 +266,60 @@ struct ws_finding {
     uint8_t flags;
 };
 
-/* Stored per packet, only for packets with findings. */
+/* How a Close frame or a violating frame is tied to the other side. */
+enum {
+    WS_L_CLOSE = 1 << 0,       /* the frame is a Close */
+    WS_L_CODE = 1 << 1,        /* ... with a status code */
+    WS_L_REPLY = 1 << 2,       /* ... answering the peer's Close */
+    WS_L_REACT_CLOSE = 1 << 3, /* the violation's reaction: a Close (rcode) */
+    WS_L_REACT_FIN = 1 << 4,   /* ... the TCP FIN */
+    WS_L_REACT_RST = 1 << 5,   /* ... a TCP RST */
+    WS_L_REACT_CODE = 1 << 6,  /* the reaction Close has a status code */
+};
+
+struct ws_link {
+    uint32_t frame;    /* index of the WebSocket frame within the packet */
+    uint32_t cause;    /* Close: packet of the violation it answers; 0: none */
+    uint32_t reaction; /* violation: packet of the peer's reaction; 0: none yet */
+    uint16_t code;     /* Close: its status code */
+    uint16_t rcode;    /* violation: the reaction Close's code */
+    int16_t reason;    /* Close: row of the reason table its reason matches; -1 */
+    uint8_t cause_rule;
+    uint8_t flags;
+};
+
+/* Stored per packet, only for packets with findings or links: n findings,
+ * then nl links. */
 struct ws_packet {
-    uint32_t n;
+    uint32_t n, nl;
     struct ws_finding f[];
 };
+
+static struct ws_link *ws_packet_links(const struct ws_packet *rec)
+{
+    return (struct ws_link *)(void *)(rec->f + rec->n);
+}
 
 /* First-pass collector, handed to the core as its callback context. */
 struct ws_collect {
     struct ws_finding *f;
     unsigned n, cap;
+    struct ws_link *l;
+    unsigned nl, lcap;
     wmem_allocator_t *pool;
+    struct ws_conv *wc;
+    unsigned dir;
     /* the frame being fed */
     uint32_t frame;
     bool after_fail, must_fail;
+    uint8_t opcode;
+    bool fin, compressed, has_close_code;
+    uint16_t close_code;
+    /* links of this packet that pending violations must point at once the
+     * packet's record is stored: (direction, index into l) */
+    uint8_t fix_dir[2];
+    int fix_link[2];
+    unsigned nfix;
 };
 
 static void ws_add(struct ws_collect *c, enum wsv_rule rule, int64_t rel, uint64_t detail,
@@ -212,9 +334,38 @@ static void ws_add(struct ws_collect *c, enum wsv_rule rule, int64_t rel, uint64
     c->f[c->n++] = (struct ws_finding){detail, rel, c->frame, close, (uint8_t)rule, flags};
 }
 
+/* The link of the frame being fed, created on first use. */
+static struct ws_link *ws_link_here(struct ws_collect *c)
+{
+    if (c->nl && c->l[c->nl - 1].frame == c->frame)
+        return &c->l[c->nl - 1];
+    if (c->nl == c->lcap) {
+        unsigned cap = c->lcap ? 2 * c->lcap : 4;
+        struct ws_link *bigger = wmem_alloc_array(c->pool, struct ws_link, cap);
+        if (c->nl)
+            memcpy(bigger, c->l, c->nl * sizeof *c->l);
+        c->l = bigger;
+        c->lcap = cap;
+    }
+    c->l[c->nl] = (struct ws_link){c->frame, 0, 0, 0, 0, -1, 0, 0};
+    return &c->l[c->nl++];
+}
+
 static void ws_on_begin(void *user, const struct wsv_frame *f)
 {
-    ((struct ws_collect *)user)->after_fail = f->after_fail;
+    struct ws_collect *c = user;
+    c->after_fail = f->after_fail;
+    c->opcode = f->opcode;
+    c->fin = f->fin;
+    c->compressed = f->compressed;
+    c->has_close_code = false;
+}
+
+static void ws_on_end(void *user, const struct wsv_frame *f)
+{
+    struct ws_collect *c = user;
+    c->has_close_code = f->has_close_code;
+    c->close_code = f->close_code;
 }
 
 static void ws_on_violation(void *user, const struct wsv_frame *f, const struct wsv_violation *v)
@@ -222,11 +373,81 @@ static void ws_on_violation(void *user, const struct wsv_frame *f, const struct 
     struct ws_collect *c = user;
 
     c->must_fail |= v->must_fail;
+    /* In a compressed message the text rules judge inflated bytes: their
+     * detail is the offset in the inflated message. */
     ws_add(c, v->rule, (int64_t)(v->offset - f->offset), v->detail, v->expected_close,
-           (v->must_fail ? WS_F_MUST_FAIL : 0) | (v->inferred ? WS_F_INFERRED : 0));
+           (v->must_fail ? WS_F_MUST_FAIL : 0) | (v->inferred ? WS_F_INFERRED : 0) |
+               (f->inflate &&
+                        (v->rule == WSV_R_TEXT_UTF8_INVALID || v->rule == WSV_R_TEXT_UTF8_TRUNCATED)
+                    ? WS_F_INFLATED
+                    : 0));
 }
 
-static const struct wsv_callbacks ws_callbacks = {ws_on_begin, ws_on_violation, NULL};
+static const struct wsv_callbacks ws_callbacks = {ws_on_begin, ws_on_violation, ws_on_end};
+
+/* ---- Compressed messages ------------------------------------------------ */
+
+static void ws_on_inflated(void *ctx, const uint8_t *p, size_t n, uint64_t at)
+{
+    struct ws_collect *c = ctx;
+    wsv_conn_inflated(&c->wc->core, c->dir, p, n, at, false, &ws_callbacks, c);
+}
+
+/* The core hands over the unmasked payload of compressed messages. Inflated
+ * only where the window is known: the 101 was captured (the parameters), and
+ * nothing of the direction went missing while context takeover carries the
+ * window from message to message. */
+static void ws_on_compressed(void *user, const struct wsv_frame *f, const uint8_t *p, size_t n)
+{
+    struct ws_collect *c = user;
+    struct ws_conv *wc = c->wc;
+    struct ws_side *x = &wc->side[c->dir];
+    enum ws_inflate_status st;
+    bool client = wc->core.cfg.role[c->dir] == WSV_ROLE_CLIENT;
+
+    if (f->compressed && x->z_frame != f->index + 1) {
+        /* a new message */
+        x->compressed_seen = true;
+        x->z_active = false;
+        if (x->z_lost || !wc->saw_101 || wc->core.cfg.role[c->dir] == WSV_ROLE_UNKNOWN)
+            return;
+        if (!x->z) {
+            x->z = ws_inflater_new(
+                client ? wc->pmd.client_max_window_bits : wc->pmd.server_max_window_bits,
+                client ? wc->pmd.client_no_context_takeover : wc->pmd.server_no_context_takeover);
+            if (!x->z) {
+                x->z_lost = true;
+                return;
+            }
+        }
+        ws_inflater_begin(x->z);
+        x->z_frame = (uint32_t)f->index + 1;
+        x->z_active = true;
+    }
+    if (!x->z_active)
+        return;
+    st = p ? ws_inflater_feed(x->z, p, n, ws_on_inflated, c)
+           : ws_inflater_finish(x->z, ws_on_inflated, c);
+    if (st == WS_INFLATE_OK) {
+        if (!p) {
+            wsv_conn_inflated(&wc->core, c->dir, NULL, 0, 0, true, &ws_callbacks, c);
+            x->z_active = false;
+        }
+        return;
+    }
+    /* The window is lost with the message: later ones cannot be inflated,
+     * unless each message starts afresh. */
+    {
+        int row = wsv_reason_match(ws_inflater_error(x->z), strlen(ws_inflater_error(x->z)));
+        wsv_conn_report(&wc->core, c->dir,
+                        st == WS_INFLATE_WINDOW ? WSV_R_PMD_WINDOW_EXCEEDED
+                                                : WSV_R_PMD_DECOMPRESS_FAIL,
+                        (uint64_t)(row + 1), &ws_callbacks, c);
+    }
+    x->z_active = false;
+    if (!(client ? wc->pmd.client_no_context_takeover : wc->pmd.server_no_context_takeover))
+        x->z_lost = true;
+}
 
 /* ---- Handshake --------------------------------------------------------- */
 
@@ -348,6 +569,8 @@ static unsigned ws_midstream_server(packet_info *pinfo, unsigned dir, enum ws_ev
             *ev = WS_EV_DECODE_AS;
         }
     }
+    if (!port && ws_heur_server_port(pinfo, &port))
+        *ev = WS_EV_HEUR;
     if (port == pinfo->srcport)
         return dir;
     if (port == pinfo->destport)
@@ -419,15 +642,294 @@ static proto_node *ws_find_frame(proto_node *n)
     return NULL;
 }
 
-/* Length of the frame starting at p (header and payload), from its first
- * header bytes; 0 while the header is incomplete. The core judges the header;
- * this only tells how many bytes belong to the frame, so that the whole frame
- * goes to the core in one call. */
+/* ---- Capture gaps ------------------------------------------------------ */
+
+/* Why bytes of a direction are missing (the capture-gap detail's top byte). */
+enum ws_gap_kind {
+    WS_GAP_CUT,   /* a frame cut short by the capture (snapshot length) */
+    WS_GAP_LOST,  /* a TCP segment of this direction was not captured */
+    WS_GAP_ACKED, /* the other side acknowledged data of this direction never captured */
+};
+#define WS_GAP_DETAIL(kind, bytes) ((uint64_t)(kind) << 56 | (bytes))
+
+/* Bytes of direction d are missing: stop judging it and say so once, on the
+ * packet where it shows; judging resumes at a frame boundary that can be
+ * trusted (ws_resync). */
+static void ws_gap(struct ws_conv *wc, unsigned d, packet_info *pinfo, struct ws_collect *col,
+                   enum ws_gap_kind kind)
+{
+    struct ws_side *x = &wc->side[d];
+    bool fresh = (wc->core.cfg.role[d] == WSV_ROLE_CLIENT) ? wc->pmd.client_no_context_takeover
+                                                           : wc->pmd.server_no_context_takeover;
+
+    x->gap_pnum = pinfo->num;
+    if (x->gap_open)
+        return;
+    x->gap_open = true;
+    x->sync_prev = false;
+    wsv_conn_gap(&wc->core, d, 0);
+    /* The sliding window went with the lost bytes. */
+    x->z_active = false;
+    if (!fresh)
+        x->z_lost = true;
+    ws_add(col, WSV_R_CAPTURE_GAP, 0, WS_GAP_DETAIL(kind, 0), 0, 0);
+}
+
+/* Does the frame at p look like one this direction would send: no header
+ * rule broken, masked as its role wants? Bytes from the middle of a frame
+ * rarely do (ASCII text never: its RSV bits are set). */
+static bool ws_plausible(const struct ws_conv *wc, unsigned d, const uint8_t *p, size_t n)
+{
+    const struct wsv_config *cfg = &wc->core.cfg;
+    unsigned op, rsv, len7;
+    bool masked;
+
+    if (n < 2)
+        return false;
+    op = p[0] & 0xf;
+    rsv = (p[0] >> 4) & 7;
+    masked = (p[1] & 0x80) != 0;
+    len7 = p[1] & 0x7f;
+    if (op > 2 && (op < 8 || op > 10))
+        return false;
+    if ((rsv & 3) || (rsv && !(cfg->pmd.enabled && (op == 1 || op == 2))))
+        return false;
+    if (op >= 8 && (!(p[0] & 0x80) || len7 > 125))
+        return false;
+    if (!cfg->role_inferred[d] && cfg->role[d] != WSV_ROLE_UNKNOWN &&
+        masked != (cfg->role[d] == WSV_ROLE_CLIENT))
+        return false;
+    if (len7 == 127 && n >= 3 && (p[2] & 0x80))
+        return false;
+    return true;
+}
+
+/* After a gap: is this frame where judging can resume? Yes if it looks real
+ * and either ends its packet (TCP segments end at frame ends far more often
+ * than a misread length lands there) or follows a frame that looked real
+ * too. Otherwise it is skipped, unjudged. */
+static bool ws_resync(struct ws_conv *wc, unsigned d, const uint8_t *p, size_t avail,
+                      uint64_t extent, bool last_in_packet)
+{
+    struct ws_side *x = &wc->side[d];
+    bool ok = ws_plausible(wc, d, p, avail);
+
+    if (ok && (x->sync_prev || (last_in_packet && extent && extent <= avail))) {
+        x->gap_open = false;
+        x->sync_prev = false;
+        wsv_conn_gap(&wc->core, d, 0);
+        return true;
+    }
+    x->sync_prev = ok;
+    return false;
+}
+
+/* What TCP knows about this packet of direction d: lost segments (a gap in
+ * d, or in the other direction when this packet acknowledges bytes nobody
+ * captured) and the connection's first FIN or RST (a reaction). */
+static void ws_tcp_events(packet_info *pinfo, struct ws_conv *wc, unsigned d,
+                          struct ws_collect *col, struct ws_tcp_facts *facts)
+{
+    struct ws_tcp_facts t;
+    struct ws_side *x = &wc->side[d];
+    struct ws_pending *pend = &wc->side[d ^ 1].pend;
+
+    ws_tcp_read(wc->tcpd, pinfo, &wc->tcp_seen, &t);
+    if (facts)
+        *facts = t;
+    if (t.lost || (t.have_seq && t.contiguous != t.nextseq && t.contiguous != x->hole_at)) {
+        x->hole_at = t.contiguous;
+        ws_gap(wc, d, pinfo, col, WS_GAP_LOST);
+    }
+    /* At the start of a capture TCP says so of every connection: only a
+     * direction already seen can have lost bytes. */
+    /* Only bytes beyond all the other direction sent so far: a hole before
+     * them showed on that direction's own packets. */
+    if (t.ack_lost && wc->dir_started[d ^ 1] && t.have_seq && !ws_tcp_seq_ge(t.peer_nextseq, t.ack))
+        ws_gap(wc, d ^ 1, pinfo, col, WS_GAP_ACKED);
+    if ((t.fin || t.rst) && pend->pnum && pend->must_fail && !pend->reacted &&
+        !wc->side[d].close_pnum) {
+        /* RFC 6455 §7.1.7 lets the receiver drop TCP instead of closing. */
+        pend->reacted = true;
+        ws_pending_count--;
+        if (pend->link) {
+            pend->link->reaction = pinfo->num;
+            pend->link->flags |= t.rst ? WS_L_REACT_RST : WS_L_REACT_FIN;
+        }
+    }
+    if (t.fin || t.rst) {
+        ws_inflater_free(x->z);
+        x->z = NULL;
+        x->z_lost = true;
+    }
+}
+
+/* ---- Cause and reaction -------------------------------------------------- */
+
+static void ws_pend_clear(struct ws_pending *pend)
+{
+    if (pend->pnum && pend->must_fail && !pend->reacted)
+        ws_pending_count--;
+    memset(pend, 0, sizeof *pend);
+}
+
+/* The frame just fed broke rules that name a close code: the peer's
+ * reaction is awaited (a must-fail rule) or at least explained by it (a
+ * warning whose row lists an alternative code, for strict receivers). */
+static void ws_pend_update(packet_info *pinfo, struct ws_conv *wc, unsigned d,
+                           struct ws_collect *col, unsigned first, uint32_t end_seq)
+{
+    struct ws_pending *pend = &wc->side[d].pend;
+    struct ws_pending next = {0};
+
+    /* The peer already closed: it need not, and will not, react. */
+    if (wc->side[d ^ 1].close_pnum)
+        return;
+    for (unsigned k = first; k < col->n; k++) {
+        const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)col->f[k].rule);
+        bool mf = (col->f[k].flags & WS_F_MUST_FAIL) != 0;
+        if (!(mf && col->f[k].expected_close) && !r->close_alt[0])
+            continue;
+        next.must_fail |= mf;
+        if (next.nrules < array_length(next.rules))
+            next.rules[next.nrules++] = col->f[k].rule;
+    }
+    if (!next.nrules)
+        return;
+    /* The first must-fail violation is the one a conforming receiver reacts
+     * to; nothing after it in the direction is judged anyway. */
+    if (pend->pnum && pend->must_fail && !pend->reacted)
+        return;
+    ws_pend_clear(pend);
+    next.pnum = pinfo->num;
+    next.end_seq = end_seq;
+    *pend = next;
+    if (next.must_fail)
+        ws_pending_count++;
+    /* Its link is stored with the packet's record; ws_store points the
+     * pending violation at it. */
+    ws_link_here(col);
+    if (col->nfix < array_length(col->fix_dir)) {
+        col->fix_dir[col->nfix] = (uint8_t)d;
+        col->fix_link[col->nfix++] = (int)col->nl - 1;
+    }
+}
+
+/* Why a failure Close might have no cause in the capture, most likely first
+ * (the close-unexplained detail): a gap in the peer's direction, compression
+ * negotiated on this hop while a hop beyond it may not have, the reason text. */
+#define WS_UNEXPLAINED(gap, onehop, row)                                                           \
+    ((uint64_t)(gap) | (uint64_t)((onehop) ? 1 : 0) << 32 | (uint64_t)((row) + 1) << 40)
+
+/* A Close frame of direction d: tie it to the violation it answers. */
+static void ws_on_close(packet_info *pinfo, struct ws_conv *wc, unsigned d, struct ws_collect *col,
+                        const uint8_t *p, size_t can)
+{
+    struct ws_side *x = &wc->side[d], *o = &wc->side[d ^ 1];
+    struct ws_pending *pend = &o->pend;
+    struct ws_link *l = ws_link_here(col);
+    uint16_t code = col->has_close_code ? col->close_code : 0;
+    unsigned hlen = 2 +
+                    ((p[1] & 0x7f) == 126   ? 2
+                     : (p[1] & 0x7f) == 127 ? 8
+                                            : 0) +
+                    ((p[1] & 0x80) ? 4 : 0);
+    bool matched = false;
+
+    l->flags |= WS_L_CLOSE | (code ? WS_L_CODE : 0);
+    l->code = code;
+    /* The reason text, unmasked (at most 123 bytes). */
+    if (code && can > hlen + 2) {
+        char reason[128];
+        size_t n = MIN(can - hlen - 2, sizeof reason);
+        for (size_t k = 0; k < n; k++)
+            reason[k] = (char)(p[hlen + 2 + k] ^ ((p[1] & 0x80) ? p[hlen - 4 + (k + 2) % 4] : 0));
+        l->reason = (int16_t)wsv_reason_match(reason, n);
+    }
+    if (!x->close_pnum)
+        x->close_pnum = pinfo->num;
+    /* The closing handshake's answer, typically echoing the code; it is also
+     * the reaction when the peer's Close itself broke a rule. */
+    if (o->close_pnum && o->close_pnum < pinfo->num)
+        l->flags |= WS_L_REPLY;
+    if (pend->pnum && !pend->reacted) {
+        for (unsigned k = 0; k < pend->nrules && !matched; k++) {
+            if (wsv_rule_close_ok((enum wsv_rule)pend->rules[k], code)) {
+                matched = true;
+                l->cause_rule = pend->rules[k];
+            }
+        }
+        if (matched || pend->must_fail) {
+            if (!matched)
+                l->cause_rule = pend->rules[0];
+            l->cause = pend->pnum;
+            if (pend->link) {
+                pend->link->reaction = pinfo->num;
+                pend->link->rcode = code;
+                pend->link->flags |= WS_L_REACT_CLOSE | (code ? WS_L_REACT_CODE : 0);
+            }
+            if (pend->must_fail)
+                ws_pending_count--;
+            pend->reacted = true;
+            /* An empty Close after a violation is what wslay sends: fine. */
+            if (!matched && code)
+                ws_add(col, WSV_R_REACTION_UNEXPECTED_CODE, -1,
+                       (uint64_t)l->cause | (uint64_t)l->cause_rule << 32 | (uint64_t)code << 40, 0,
+                       0);
+            return;
+        }
+    }
+    if (!(l->flags & WS_L_REPLY) && (code == 1002 || code == 1007)) {
+        bool onehop = wc->saw_101 && wc->pmd.enabled && o->compressed_seen;
+        ws_add(col, WSV_R_CLOSE_UNEXPLAINED, -1, WS_UNEXPLAINED(o->gap_pnum, onehop, l->reason), 0,
+               0);
+    }
+}
+
+/* A new message from direction d while the peer's must-fail violation still
+ * waits for d's reaction: d carries on as if nothing happened. Only once d
+ * acknowledged the violating segment, so that a message already under way
+ * when the violation arrived is not held against it. */
+static void ws_check_carrying_on(struct ws_conv *wc, unsigned d, struct ws_collect *col,
+                                 const struct ws_tcp_facts *t)
+{
+    struct ws_pending *pend = &wc->side[d ^ 1].pend;
+
+    if (!pend->pnum || !pend->must_fail || pend->reacted || pend->missing_noted ||
+        wc->side[d].close_pnum || wc->side[d].gap_open)
+        return;
+    if (pend->end_seq && (!t->have_seq || !ws_tcp_seq_ge(t->ack, pend->end_seq)))
+        return;
+    pend->missing_noted = true;
+    ws_add(col, WSV_R_REACTION_MISSING, -1,
+           (uint64_t)pend->pnum | (uint64_t)(pend->nrules ? pend->rules[0] : 0) << 32, 0, 0);
+}
+
+/* The frame just fed turned out to be another protocol's bytes: its
+ * reserved-bit and opcode findings are replaced by one that says so. */
+static void ws_lookalike_check(struct ws_collect *col, unsigned first, const uint8_t *p,
+                               size_t avail)
+{
+    enum wsv_lookalike look;
+    bool header_fail = false;
+
+    for (unsigned k = first; k < col->n; k++) {
+        enum wsv_rule r = (enum wsv_rule)col->f[k].rule;
+        if ((col->f[k].flags & WS_F_MUST_FAIL) && r != WSV_R_CLOSE_REASON_UTF8 &&
+            r != WSV_R_TEXT_UTF8_INVALID && r != WSV_R_TEXT_UTF8_TRUNCATED)
+            header_fail = true;
+    }
+    if (!header_fail || (look = wsv_lookalike(p, avail)) == WSV_LOOK_NONE)
+        return;
+    col->n = first;
+    ws_add(col, WSV_R_NON_WEBSOCKET_BYTES, 0, look, 1002, WS_F_MUST_FAIL);
+}
+
 /* Feeds the packet's frames, in wire order, to the core. Each frame's tree
  * item covers only its header; the payload follows contiguously in the same
  * data source. */
 static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, proto_node *node,
-                       struct ws_collect *col)
+                       struct ws_collect *col, const struct ws_tcp_facts *t)
 {
     tvbuff_t *ds = NULL;
     const uint8_t *base = NULL;
@@ -437,7 +939,7 @@ static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, pro
     for (uint32_t i = 0; node; i++, node = next) {
         field_info *fi = PNODE_FINFO(node);
         unsigned start = (unsigned)fi->start;
-        unsigned end;
+        unsigned end, first;
         const uint8_t *p;
         uint64_t extent;
         size_t avail, can;
@@ -467,25 +969,76 @@ static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, pro
 
         col->frame = i;
         col->after_fail = col->must_fail = false;
-        if (!wc->started)
-            ws_start(wc, pinfo, dir, col);
+        col->opcode = 0xff;
         if (!wc->dir_started[dir])
             ws_dir_first_frame(wc, dir, p, avail);
+        if (wc->side[dir].gap_open && !ws_resync(wc, dir, p, avail, extent, next == NULL))
+            continue;
 
-        wsv_conn_feed(&wc->core, dir, p, can, &ws_callbacks, col);
+        first = col->n;
+        wsv_conn_feed_pmd(&wc->core, dir, p, can, &ws_callbacks, ws_on_compressed, col);
         if (can < extent || !extent) {
             /* Cut short by the capture: nothing can be trusted until the next
              * frame boundary. */
             wsv_conn_gap(&wc->core, dir, extent ? extent - can : 0);
             if (!col->after_fail && !col->must_fail)
-                ws_add(col, WSV_R_CAPTURE_GAP, (int64_t)can, extent ? extent - can : 0, 0, 0);
+                ws_add(col, WSV_R_CAPTURE_GAP, (int64_t)can,
+                       WS_GAP_DETAIL(WS_GAP_CUT, extent ? extent - can : 0), 0, 0);
         }
+        if (col->must_fail)
+            ws_lookalike_check(col, first, p, avail);
+        if (col->opcode == WSV_OP_CLOSE)
+            ws_on_close(pinfo, wc, dir, col, p, can);
+        else if ((col->opcode == WSV_OP_TEXT || col->opcode == WSV_OP_BINARY) && !col->after_fail)
+            ws_check_carrying_on(wc, dir, col, t);
+        if (col->n > first)
+            ws_pend_update(pinfo, wc, dir, col, first, t->have_seq ? t->nextseq : 0);
         if (col->after_fail && !wc->after_fail[dir].pnum)
             wc->after_fail[dir] = (struct ws_mark){pinfo->num, i};
+    }
+    /* Both sides closed: no compressed message can follow. */
+    if (wc->side[0].close_pnum && wc->side[1].close_pnum) {
+        for (unsigned k = 0; k < 2; k++) {
+            ws_inflater_free(wc->side[k].z);
+            wc->side[k].z = NULL;
+            wc->side[k].z_lost = true;
+        }
     }
 }
 
 /* ---- Presentation ------------------------------------------------------ */
+
+static const value_string ws_gap_vals[] = {
+    {WS_GAP_CUT + 1, "the frame is cut short by the capture (snapshot length)"},
+    {WS_GAP_LOST + 1, "a TCP segment of this direction was not captured"},
+    {WS_GAP_ACKED + 1, "this packet acknowledges bytes of the other direction never captured"},
+    {0, NULL},
+};
+
+/* The explanations of a close-unexplained finding, most likely first. */
+static unsigned ws_explanations(const struct ws_finding *f, char out[3][112])
+{
+    uint32_t gap = (uint32_t)f->detail;
+    bool onehop = (f->detail >> 32) & 1;
+    int row = (int)((f->detail >> 40) & 0xffff) - 1;
+    const struct wsv_reason_info *ri = row >= 0 ? wsv_reason_get((size_t)row) : NULL;
+    unsigned n = 0;
+
+    if (gap)
+        snprintf(out[n++], 112, "bytes of the other direction are missing (gap at frame %u)", gap);
+    if (onehop)
+        snprintf(out[n++], 112,
+                 "permessage-deflate negotiated on this hop only: the peer sent compressed "
+                 "messages");
+    if (ri && ri->rule != WSV_RULE_COUNT)
+        snprintf(out[n++], 112, "the reason is %s's text for %s", ri->source,
+                 wsv_rule_get(ri->rule)->id);
+    else if (ri)
+        snprintf(out[n++], 112, "the reason is %s's text for %.60s", ri->source, ri->meaning);
+    if (!n)
+        snprintf(out[n++], 112, "none in the capture: the cause may predate it");
+    return n;
+}
 
 static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
 {
@@ -495,6 +1048,7 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
         [WS_EV_PORT_PREF] = "roles from the server port preference",
         [WS_EV_DECODE_AS] = "roles from the Decode As port",
         [WS_EV_MASK] = "each direction's role from the mask bit of its first frame",
+        [WS_EV_HEUR] = "roles from the mid-stream heuristic",
     };
     uint64_t d = f->detail;
 
@@ -524,14 +1078,50 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
     case WSV_R_CLOSE_CODE_UNDEFINED:
         snprintf(buf, len, " [code %" PRIu64 "]", d);
         break;
+    case WSV_R_TEXT_UTF8_INVALID:
+    case WSV_R_TEXT_UTF8_TRUNCATED:
+        if (f->flags & WS_F_INFLATED)
+            snprintf(buf, len, " [byte %" PRIu64 " of the inflated message]", d);
+        break;
+    case WSV_R_PMD_DECOMPRESS_FAIL:
+    case WSV_R_PMD_WINDOW_EXCEEDED:
+        if (d && wsv_reason_get((size_t)(d - 1)))
+            snprintf(buf, len, " [zlib: %s]", wsv_reason_get((size_t)(d - 1))->text);
+        break;
+    case WSV_R_NON_WEBSOCKET_BYTES:
+        snprintf(buf, len, " [they look like %s]", wsv_lookalike_name((enum wsv_lookalike)d));
+        break;
     case WSV_R_CAPTURE_GAP:
-        if (d)
+        if (d >> 56)
+            snprintf(buf, len, " [%s]", val_to_str_const((uint32_t)(d >> 56) + 1, ws_gap_vals, ""));
+        else if (d)
             snprintf(buf, len, " [%" PRIu64 " bytes missing]", d);
         break;
     case WSV_R_HANDSHAKE_NOT_CAPTURED:
         if (d < array_length(evidence))
             snprintf(buf, len, " [%s]", evidence[d]);
         break;
+    case WSV_R_REACTION_UNEXPECTED_CODE:
+    case WSV_R_REACTION_MISSING: {
+        const struct wsv_rule_info *v = wsv_rule_get((enum wsv_rule)((d >> 32) & 0xff));
+        unsigned want = v ? (v->close ? v->close : v->close_alt[0]) : 0;
+        if (!v)
+            break;
+        if (f->rule == WSV_R_REACTION_MISSING)
+            snprintf(buf, len,
+                     " [frame %u broke %s: this side should have closed (%u), not gone on]",
+                     (uint32_t)d, v->id, want);
+        else
+            snprintf(buf, len, " [Close %u after frame %u broke %s, which calls for %u]",
+                     (unsigned)(d >> 40), (uint32_t)d, v->id, want);
+        break;
+    }
+    case WSV_R_CLOSE_UNEXPLAINED: {
+        char ex[3][112];
+        ws_explanations(f, ex);
+        snprintf(buf, len, " [most likely: %s]", ex[0]);
+        break;
+    }
     default:
         break;
     }
@@ -540,10 +1130,12 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
 static void ws_expert(packet_info *pinfo, proto_item *pi, const struct ws_finding *f)
 {
     const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)f->rule);
-    char detail[96], reaction[64];
+    char detail[512], reaction[64];
     const char *inferred = "";
 
     ws_detail(detail, sizeof detail, f);
+    if (f->rule == WSV_R_HANDSHAKE_NOT_CAPTURED)
+        ws_heur_evidence(pinfo, detail, sizeof detail);
     if (f->flags & WS_F_INFERRED)
         inferred = r->needs == WSV_NEEDS_PMD ? " (extensions inferred)" : " (role inferred)";
     reaction[0] = '\0';
@@ -563,18 +1155,18 @@ static bool ws_is_proto_error(const struct ws_finding *f)
     return (f->flags & WS_F_MUST_FAIL) && f->expected_close == 1002;
 }
 
-static void ws_add_finding(packet_info *pinfo, proto_tree *tree, field_info *fi,
-                           const struct ws_finding *f)
+/* One ws.rule item, on the offending byte if it is in this buffer. */
+static void ws_add_finding(packet_info *pinfo, proto_tree *tree, tvbuff_t *ds, int start,
+                           int length, const struct ws_finding *f)
 {
     const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)f->rule);
-    tvbuff_t *ds = fi->ds_tvb;
-    bool here = f->rel >= 0 && f->rel < (int64_t)tvb_captured_length_remaining(ds, fi->start);
+    bool here = f->rel >= 0 && f->rel < (int64_t)tvb_captured_length_remaining(ds, start);
     proto_item *ri;
     proto_tree *rt;
 
-    ri = proto_tree_add_string_format_value(
-        tree, hf_ws_rule, ds, here ? fi->start + (int)f->rel : fi->start, here ? 1 : fi->length,
-        r->id, "%s: %s", r->id, r->statement);
+    ri =
+        proto_tree_add_string_format_value(tree, hf_ws_rule, ds, here ? start + (int)f->rel : start,
+                                           here ? 1 : length, r->id, "%s: %s", r->id, r->statement);
     rt = proto_item_add_subtree(ri, ett_ws_rule);
     proto_item_set_generated(proto_tree_add_string(rt, hf_ws_rfc, ds, 0, 0, r->ref));
     if (f->expected_close)
@@ -582,13 +1174,64 @@ static void ws_add_finding(packet_info *pinfo, proto_tree *tree, field_info *fi,
             proto_tree_add_uint(rt, hf_ws_expected_close, ds, 0, 0, f->expected_close));
     if (f->rel >= 0 && f->rel <= (int64_t)UINT32_MAX)
         proto_item_set_generated(proto_tree_add_uint(rt, hf_ws_offset, ds, 0, 0, (uint32_t)f->rel));
+    if ((f->flags & WS_F_INFLATED) && f->detail <= UINT32_MAX)
+        proto_item_set_generated(
+            proto_tree_add_uint(rt, hf_ws_inflated_offset, ds, 0, 0, (uint32_t)f->detail));
+    if (f->rule == WSV_R_CAPTURE_GAP)
+        proto_item_set_generated(
+            proto_tree_add_uint(rt, hf_ws_gap, ds, 0, 0, (uint32_t)(f->detail >> 56) + 1));
+    if (f->rule == WSV_R_CLOSE_UNEXPLAINED) {
+        char ex[3][112];
+        unsigned n = ws_explanations(f, ex);
+        for (unsigned k = 0; k < n; k++)
+            proto_item_set_generated(proto_tree_add_string(rt, hf_ws_explanation, ds, 0, 0, ex[k]));
+    }
     ws_expert(pinfo, ri, f);
+}
+
+/* ws.close.cause on a Close, ws.close.reaction on a violating frame. */
+static void ws_add_link(proto_tree *tree, tvbuff_t *ds, const struct ws_link *l)
+{
+    proto_item *it;
+
+    if (l->cause) {
+        const char *id = wsv_rule_get((enum wsv_rule)l->cause_rule)->id;
+        it = proto_tree_add_uint_format_value(tree, hf_ws_close_cause, ds, 0, 0, l->cause,
+                                              "%u (%s)", l->cause, id);
+        proto_item_set_generated(it);
+        proto_item_set_generated(proto_tree_add_string(tree, hf_ws_close_cause_rule, ds, 0, 0, id));
+    }
+    if (l->reason >= 0) {
+        const struct wsv_reason_info *ri = wsv_reason_get((size_t)l->reason);
+        if (ri->rule != WSV_RULE_COUNT)
+            proto_item_set_generated(proto_tree_add_string(tree, hf_ws_close_reason_rule, ds, 0, 0,
+                                                           wsv_rule_get(ri->rule)->id));
+        proto_item_set_generated(proto_tree_add_string_format_value(
+            tree, hf_ws_close_reason_match, ds, 0, 0, ri->text, "%s: \"%s\" (%s)", ri->source,
+            ri->text, ri->rule != WSV_RULE_COUNT ? wsv_rule_get(ri->rule)->id : ri->meaning));
+    }
+    if (l->reaction) {
+        char what[32];
+        if (l->flags & WS_L_REACT_CODE)
+            snprintf(what, sizeof what, "Close %u", l->rcode);
+        else
+            snprintf(what, sizeof what, "%s",
+                     (l->flags & WS_L_REACT_FIN)   ? "TCP FIN"
+                     : (l->flags & WS_L_REACT_RST) ? "TCP RST"
+                                                   : "Close, no code");
+        it = proto_tree_add_uint_format_value(tree, hf_ws_close_reaction, ds, 0, 0, l->reaction,
+                                              "%u (%s)", l->reaction, what);
+        proto_item_set_generated(it);
+        if (l->flags & WS_L_REACT_CODE)
+            proto_item_set_generated(
+                proto_tree_add_uint(tree, hf_ws_close_reaction_code, ds, 0, 0, l->rcode));
+    }
 }
 
 /* One "ws" item per WebSocket frame, covering its header. */
 static void ws_render_frame(packet_info *pinfo, proto_tree *tree, const struct ws_conv *wc,
-                            unsigned dir, field_info *fi, uint32_t idx, const struct ws_finding *f,
-                            unsigned n)
+                            unsigned dir, tvbuff_t *ds, int start, int length, uint32_t idx,
+                            const struct ws_finding *f, unsigned n, const struct ws_link *l)
 {
     enum wsv_role role = wc ? wc->core.cfg.role[dir] : WSV_ROLE_UNKNOWN;
     bool inferred = wc && wc->core.cfg.role_inferred[dir];
@@ -596,24 +1239,24 @@ static void ws_render_frame(packet_info *pinfo, proto_tree *tree, const struct w
     proto_item *ti;
     proto_tree *wt;
 
-    ti = proto_tree_add_item(tree, proto_ws, fi->ds_tvb, fi->start, fi->length, ENC_NA);
+    ti = proto_tree_add_item(tree, proto_ws, ds, start, length, ENC_NA);
     proto_item_append_text(ti, ", %s%s", val_to_str_const(role, ws_role_vals, "unknown"),
                            inferred ? " (inferred)" : "");
     wt = proto_item_add_subtree(ti, ett_ws);
-    proto_item_set_generated(proto_tree_add_uint(wt, hf_ws_role, fi->ds_tvb, 0, 0, role));
-    proto_item_set_generated(
-        proto_tree_add_boolean(wt, hf_ws_role_inferred, fi->ds_tvb, 0, 0, inferred));
+    proto_item_set_generated(proto_tree_add_uint(wt, hf_ws_role, ds, 0, 0, role));
+    proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_role_inferred, ds, 0, 0, inferred));
     if (af && af->pnum && (pinfo->num > af->pnum || (pinfo->num == af->pnum && idx >= af->frame)))
-        proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_after_fail, fi->ds_tvb, 0, 0, 1));
+        proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_after_fail, ds, 0, 0, 1));
     for (unsigned k = 0; k < n; k++) {
         if (ws_is_proto_error(&f[k])) {
-            proto_item_set_generated(
-                proto_tree_add_boolean(wt, hf_ws_proto_error, fi->ds_tvb, 0, 0, 1));
+            proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_proto_error, ds, 0, 0, 1));
             break;
         }
     }
+    if (l)
+        ws_add_link(wt, ds, l);
     for (unsigned k = 0; k < n; k++)
-        ws_add_finding(pinfo, wt, fi, &f[k]);
+        ws_add_finding(pinfo, wt, ds, start, length, &f[k]);
 }
 
 /* " [WS1002: id, id]" for the rules the packet breaks (notes are not
@@ -647,18 +1290,84 @@ static void ws_info_tag(packet_info *pinfo, const struct ws_finding *f, unsigned
     }
 }
 
-static void ws_render(packet_info *pinfo, proto_tree *tree, const struct ws_conv *wc, unsigned dir,
-                      proto_node *node, bool want_items, const struct ws_finding *f, unsigned n)
+/* The packet's findings and links for the statistics tap. */
+static void ws_tap(packet_info *pinfo, const struct ws_conv *wc, unsigned dir,
+                   const struct ws_finding *f, unsigned n, const struct ws_link *l, unsigned nl)
 {
-    unsigned k = 0;
+    struct ws_stats_rec *rec;
+    unsigned client;
 
-    if (tree && (want_items || n)) {
+    if (!wc || !ws_stats_wanted())
+        return;
+    rec = wmem_new0(pinfo->pool, struct ws_stats_rec);
+    client = wc->core.cfg.role[0] == WSV_ROLE_SERVER ? 1 : 0;
+    rec->conn = wc;
+    rec->client = &wc->ep[client];
+    rec->server = &wc->ep[client ^ 1];
+    rec->client_port = wc->port[client];
+    rec->server_port = wc->port[client ^ 1];
+    rec->roles_known = wc->core.cfg.role[0] != WSV_ROLE_UNKNOWN;
+    rec->roles_inferred = wc->core.cfg.role_inferred[0] || wc->core.cfg.role_inferred[1];
+    rec->handshake = wc->saw_101;
+    rec->pmd = wc->core.cfg.pmd;
+    rec->pmd_inferred = wc->core.cfg.pmd_inferred;
+    rec->from_client = dir == client;
+    rec->nrules = MIN(n, array_length(rec->rules));
+    for (unsigned k = 0; k < rec->nrules; k++)
+        rec->rules[k] = f[k].rule;
+    for (unsigned k = 0; k < nl && rec->nclose < array_length(rec->close); k++) {
+        struct ws_stats_close *c;
+        if (!(l[k].flags & WS_L_CLOSE))
+            continue;
+        c = &rec->close[rec->nclose++];
+        c->pnum = pinfo->num;
+        c->code = l[k].code;
+        c->has_code = (l[k].flags & WS_L_CODE) != 0;
+        c->reply = (l[k].flags & WS_L_REPLY) != 0;
+        c->cause = l[k].cause;
+        c->cause_rule = l[k].cause ? wsv_rule_get((enum wsv_rule)l[k].cause_rule)->id : NULL;
+        for (unsigned j = 0; j < n; j++)
+            if (f[j].frame == l[k].frame && f[j].rule == WSV_R_CLOSE_UNEXPLAINED)
+                c->unexplained = true;
+    }
+    for (unsigned k = 0; k < nl && rec->ndrop < array_length(rec->drop); k++) {
+        unsigned j = 0;
+        if (!(l[k].flags & (WS_L_REACT_FIN | WS_L_REACT_RST)))
+            continue;
+        while (j + 1 < n && f[j].frame != l[k].frame)
+            j++;
+        rec->drop[rec->ndrop].pnum = l[k].reaction;
+        rec->drop[rec->ndrop].violation = pinfo->num;
+        rec->drop[rec->ndrop].rule = n ? wsv_rule_get((enum wsv_rule)f[j].rule)->id : "?";
+        rec->drop[rec->ndrop++].rst = (l[k].flags & WS_L_REACT_RST) != 0;
+    }
+    ws_stats_queue(pinfo, rec);
+}
+
+static void ws_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const struct ws_conv *wc,
+                      unsigned dir, proto_node *node, bool want_items, const struct ws_finding *f,
+                      unsigned n, const struct ws_link *l, unsigned nl)
+{
+    unsigned k = 0, j = 0;
+
+    if (tree && !node && n) {
+        /* No frame here (a lost segment, a FIN): the findings go on the packet. */
+        ws_render_frame(pinfo, tree, wc, dir, tvb, 0, 0, 0, f, n, NULL);
+        k = n;
+    } else if (tree && (want_items || n || nl)) {
         for (uint32_t idx = 0; node; idx++, node = ws_find_frame(node->next)) {
+            field_info *fi = PNODE_FINFO(node);
             unsigned first = k;
+            const struct ws_link *lk = NULL;
             while (k < n && f[k].frame == idx)
                 k++;
-            if (want_items || k > first)
-                ws_render_frame(pinfo, tree, wc, dir, PNODE_FINFO(node), idx, &f[first], k - first);
+            while (j < nl && l[j].frame < idx)
+                j++;
+            if (j < nl && l[j].frame == idx)
+                lk = &l[j];
+            if (want_items || k > first || lk)
+                ws_render_frame(pinfo, tree, wc, dir, fi->ds_tvb, fi->start, fi->length, idx,
+                                &f[first], k - first, lk);
         }
     }
     /* Expert infos are needed on every pass, with or without a tree: taps
@@ -667,6 +1376,67 @@ static void ws_render(packet_info *pinfo, proto_tree *tree, const struct ws_conv
         ws_expert(pinfo, NULL, &f[k]);
     if (n)
         ws_info_tag(pinfo, f, n);
+    ws_tap(pinfo, wc, dir, f, n, l, nl);
+}
+
+/* Keeps the first pass's findings and links with the packet, and points
+ * the violations waiting for a reaction at their stored links. */
+static void ws_store(packet_info *pinfo, struct ws_conv *wc, struct ws_collect *col)
+{
+    struct ws_packet *rec;
+    struct ws_link *links;
+
+    if (!col->n && !col->nl)
+        return;
+    rec =
+        (struct ws_packet *)wmem_alloc(wmem_file_scope(), sizeof *rec + col->n * sizeof rec->f[0] +
+                                                              col->nl * sizeof(struct ws_link));
+    rec->n = col->n;
+    rec->nl = col->nl;
+    memcpy(rec->f, col->f, col->n * sizeof rec->f[0]);
+    links = ws_packet_links(rec);
+    if (col->nl)
+        memcpy(links, col->l, col->nl * sizeof *links);
+    for (unsigned k = 0; wc && k < col->nfix; k++) {
+        struct ws_pending *pend = &wc->side[col->fix_dir[k]].pend;
+        if (pend->pnum == pinfo->num)
+            pend->link = &links[col->fix_link[k]];
+    }
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, 0, rec);
+}
+
+/* A packet of a connection without WebSocket frames (an ACK, a FIN, a
+ * segment of a frame still being reassembled): only TCP events matter. */
+static void ws_collect_init(struct ws_collect *col, struct ws_finding *buf, unsigned cap,
+                            packet_info *pinfo, struct ws_conv *wc, unsigned dir)
+{
+    memset(col, 0, sizeof *col);
+    col->f = buf;
+    col->cap = cap;
+    col->pool = pinfo->pool;
+    col->wc = wc;
+    col->dir = dir;
+}
+
+static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    struct ws_finding buf[4];
+    struct ws_collect col;
+    struct ws_conv *wc;
+    unsigned dir;
+
+    wc = ws_conv_peek(pinfo, &dir);
+    if (!wc && ws_pending_count && pinfo->ptype == PT_TCP)
+        wc = ws_conv_get(pinfo, false, &dir);
+    if (!wc || !wc->started)
+        return 0;
+    ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
+    ws_tcp_events(pinfo, wc, dir, &col, NULL);
+    if (!col.n)
+        return 0;
+    ws_store(pinfo, wc, &col);
+    ws_render(pinfo, tree, tvb, wc, dir, NULL, false, col.f, col.n, NULL, 0);
+    return (int)tvb_captured_length(tvb);
 }
 
 static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -678,41 +1448,42 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
 
     if (!PINFO_FD_VISITED(pinfo)) {
         struct ws_finding buf[16];
-        struct ws_collect col = {buf, 0, array_length(buf), pinfo->pool, 0, false, false};
+        struct ws_collect col;
+        struct ws_tcp_facts t;
 
         /* The wanted hfids give the first pass a tree. */
         if (!frames) {
             if (tree)
                 ws_handshake(pinfo, tree);
-            return 0;
+            return ws_frameless(tvb, pinfo, tree);
         }
         wc = ws_conv_get(pinfo, true, &dir);
+        ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
         if (!wc->started) {
             /* The 101 and the first frames can share a packet. */
             ws_handshake(pinfo, tree);
+            ws_start(wc, pinfo, dir, &col);
         }
-        ws_analyse(pinfo, wc, dir, frames, &col);
-        if (col.n) {
-            struct ws_packet *rec = (struct ws_packet *)wmem_alloc(
-                wmem_file_scope(), sizeof *rec + col.n * sizeof rec->f[0]);
-            rec->n = col.n;
-            memcpy(rec->f, col.f, col.n * sizeof rec->f[0]);
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, 0, rec);
-        }
+        ws_tcp_events(pinfo, wc, dir, &col, &t);
+        ws_analyse(pinfo, wc, dir, frames, &col, &t);
+        if (col.n || col.nl)
+            ws_store(pinfo, wc, &col);
         want_items = proto_field_is_referenced(tree, proto_ws);
-        if (col.n || want_items)
-            ws_render(pinfo, tree, wc, dir, frames, want_items, col.f, col.n);
+        if (col.n || col.nl || want_items || ws_stats_wanted())
+            ws_render(pinfo, tree, tvb, wc, dir, frames, want_items, col.f, col.n, col.l, col.nl);
     } else {
         const struct ws_packet *rec =
             (const struct ws_packet *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws, 0);
+        bool stats = frames && ws_stats_wanted();
 
         want_items = frames && proto_field_is_referenced(tree, proto_ws);
-        if (!rec && !want_items)
+        if (!rec && !want_items && !stats)
             return 0;
         wc = ws_conv_get(pinfo, false, &dir);
         if (!wc)
             dir = 0;
-        ws_render(pinfo, tree, wc, dir, frames, want_items, rec ? rec->f : NULL, rec ? rec->n : 0);
+        ws_render(pinfo, tree, tvb, wc, dir, frames, want_items, rec ? rec->f : NULL,
+                  rec ? rec->n : 0, rec ? ws_packet_links(rec) : NULL, rec ? rec->nl : 0);
     }
     return (int)tvb_captured_length(tvb);
 }
@@ -747,6 +1518,39 @@ void proto_register_ws(void)
         {&hf_ws_offset,
          {"Offset in frame", "ws.offset", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Offset of the offending byte from the frame's first header byte", HFILL}},
+        {&hf_ws_inflated_offset,
+         {"Offset in inflated message", "ws.inflated_offset", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Offset of the offending byte in the compressed message after inflating it", HFILL}},
+        {&hf_ws_close_cause,
+         {"Cause", "ws.close.cause", FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST),
+          0x0, "The other side's violation this Close reacts to", HFILL}},
+        {&hf_ws_close_cause_rule,
+         {"Cause rule", "ws.close.cause_rule", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Rule broken by the frame this Close reacts to", HFILL}},
+        {&hf_ws_close_reaction,
+         {"Reaction", "ws.close.reaction", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "The other side's Close, or TCP FIN or RST, in reaction to this violation (shown on "
+          "a second pass: tshark -2 or the GUI)",
+          HFILL}},
+        {&hf_ws_close_reaction_code,
+         {"Reaction close code", "ws.close.reaction_code", FT_UINT16, BASE_DEC, NULL, 0x0,
+          "Status code of the Close that reacts to this violation", HFILL}},
+        {&hf_ws_close_reason_rule,
+         {"Reason names rule", "ws.close.reason_rule", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Rule named by this Close's reason text (a browser's or library's known message)",
+          HFILL}},
+        {&hf_ws_close_reason_match,
+         {"Reason is known", "ws.close.reason_match", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Who sends this Close reason text, and what it means", HFILL}},
+        {&hf_ws_explanation,
+         {"Possible explanation", "ws.close.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Why a failure Close may have no cause in the capture, most likely first", HFILL}},
+        {&hf_ws_gap,
+         {"Capture gap", "ws.gap", FT_UINT8, BASE_DEC, VALS(ws_gap_vals), 0x0,
+          "Bytes of a direction are missing from the capture: it is not judged until a frame "
+          "boundary can be trusted",
+          HFILL}},
     };
     static int *ett[] = {&ett_ws, &ett_ws_rule};
     /* One expert info per rule, from the rule table. Registration keeps
@@ -788,6 +1592,7 @@ void proto_register_ws(void)
         "inferred\"",
         10, &pref_server_port);
 
+    ws_heur_register(proto_ws, module);
     ws_handle = create_dissector_handle(dissect_ws, proto_ws);
     register_postdissector(ws_handle);
     register_init_routine(ws_cache_reset);
@@ -814,4 +1619,6 @@ void proto_reg_handoff_ws(void)
         if (ids[i] > 0)
             g_array_append_val(wanted, ids[i]);
     set_postdissector_wanted_hfids(ws_handle, wanted);
+    ws_stats_register();
+    ws_heur_handoff();
 }

@@ -20,13 +20,17 @@ enum {
 };
 
 /* What to do with the current frame's payload. */
-enum { PL_SKIP, PL_TEXT, PL_CLOSE };
+enum { PL_SKIP, PL_TEXT, PL_CLOSE, PL_DEFLATE };
+
+/* What compressed message is open in a direction (RFC 7692). */
+enum { ZMSG_NONE, ZMSG_BINARY, ZMSG_TEXT };
 
 struct feed {
     struct wsv_conn *c;
     struct wsv_dir *d;
     unsigned dir;
     const struct wsv_callbacks *cb;
+    wsv_compressed_fn compressed;
     void *user;
 };
 
@@ -179,15 +183,28 @@ static void plan_payload(struct feed *fx, struct wsv_frame *f)
     if (!is_data(f->opcode))
         return;
     if (f->opcode != WSV_OP_CONT) {
+        d->zmsg = ZMSG_NONE;
         if (f->opcode == WSV_OP_TEXT && !f->compressed) {
             d->msg = MSG_TEXT;
             d->utf8 = WSV_UTF8_ACCEPT;
         } else {
             d->msg = MSG_OPEN;
+            if (f->compressed) {
+                /* One message at a time: its inflated text uses the same
+                 * UTF-8 state as an uncompressed one. */
+                d->zmsg = f->opcode == WSV_OP_TEXT ? ZMSG_TEXT : ZMSG_BINARY;
+                d->utf8 = WSV_UTF8_ACCEPT;
+            }
         }
     }
-    if (d->msg == MSG_TEXT)
+    if (d->msg == MSG_TEXT) {
         d->payload = PL_TEXT;
+    } else if (d->msg == MSG_OPEN && d->zmsg != ZMSG_NONE) {
+        /* Deflate data: only the caller can inflate it (RFC 7692 §6.1). */
+        f->inflate = true;
+        if (fx->compressed)
+            d->payload = PL_DEFLATE;
+    }
 }
 
 static void frame_end(struct feed *fx);
@@ -336,6 +353,9 @@ static void payload_bytes(struct feed *fx, const uint8_t *p, size_t n)
         }
         if (d->payload == PL_TEXT) {
             utf8_chunk(fx, &d->utf8, &d->utf8_seq, WSV_R_TEXT_UTF8_INVALID, q, k, off);
+        } else if (d->payload == PL_DEFLATE) {
+            if (fx->compressed)
+                fx->compressed(fx->user, f, q, k);
         } else {
             size_t skip = 0;
             while (d->close_code_have < 2 && skip < k) {
@@ -370,8 +390,13 @@ static void frame_end(struct feed *fx)
      * matters; a split inside a code point between fragments is legal. */
     if (d->payload == PL_TEXT && f->fin && d->utf8 != WSV_UTF8_ACCEPT && d->utf8 != WSV_UTF8_REJECT)
         report(fx, WSV_R_TEXT_UTF8_TRUNCATED, d->utf8_seq, 0);
-    if (is_data(f->opcode) && f->fin && !f->after_close && !f->after_fail)
+    /* The compressed message is complete: the caller inflates its tail. */
+    if (d->payload == PL_DEFLATE && f->fin && fx->compressed)
+        fx->compressed(fx->user, f, NULL, 0);
+    if (is_data(f->opcode) && f->fin && !f->after_close && !f->after_fail) {
         d->msg = MSG_NONE;
+        d->zmsg = ZMSG_NONE;
+    }
 
     if (fx->cb && fx->cb->frame_end)
         fx->cb->frame_end(fx->user, f);
@@ -396,9 +421,15 @@ void wsv_conn_init(struct wsv_conn *c, const struct wsv_config *cfg)
 void wsv_conn_feed(struct wsv_conn *c, unsigned dir, const void *buf, size_t len,
                    const struct wsv_callbacks *cb, void *user)
 {
+    wsv_conn_feed_pmd(c, dir, buf, len, cb, NULL, user);
+}
+
+void wsv_conn_feed_pmd(struct wsv_conn *c, unsigned dir, const void *buf, size_t len,
+                       const struct wsv_callbacks *cb, wsv_compressed_fn compressed, void *user)
+{
     if (dir > 1 || len == 0)
         return;
-    struct feed fx = {c, &c->dir[dir], dir, cb, user};
+    struct feed fx = {c, &c->dir[dir], dir, cb, compressed, user};
     struct wsv_dir *d = fx.d;
     const uint8_t *p = buf;
 
@@ -459,6 +490,7 @@ void wsv_conn_gap(struct wsv_conn *c, unsigned dir, uint64_t missing)
     d->payload = PL_SKIP;
     d->frame_fail = false;
     d->msg = MSG_UNKNOWN;
+    d->zmsg = ZMSG_NONE;
 }
 
 void wsv_conn_set_role(struct wsv_conn *c, unsigned dir, enum wsv_role role, bool inferred)
@@ -472,4 +504,43 @@ void wsv_conn_set_role(struct wsv_conn *c, unsigned dir, enum wsv_role role, boo
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir)
 {
     return dir <= 1 && c->dir[dir].state == ST_HDR && c->dir[dir].hdr_have == 0;
+}
+
+void wsv_conn_inflated(struct wsv_conn *c, unsigned dir, const void *buf, size_t len, uint64_t at,
+                       bool end, const struct wsv_callbacks *cb, void *user)
+{
+    if (dir > 1 || c->dir[dir].zmsg != ZMSG_TEXT)
+        return;
+    struct feed fx = {c, &c->dir[dir], dir, cb, NULL, user};
+    struct wsv_dir *d = fx.d;
+    /* Inflated bytes have no place on the wire: the finding points at the
+     * frame's payload and its detail at the byte in the inflated message. */
+    uint64_t payload = d->cur.offset + d->cur.header_len;
+
+    if (len > 0 && d->utf8 != WSV_UTF8_REJECT) {
+        size_t ok = wsv_utf8_validate(&d->utf8, buf, len);
+        if (d->utf8 == WSV_UTF8_REJECT)
+            report(&fx, WSV_R_TEXT_UTF8_INVALID, payload, at + ok);
+        else if (d->utf8 != WSV_UTF8_ACCEPT)
+            note_seq_start(&d->utf8_seq, buf, len, at);
+    }
+    if (end && d->utf8 != WSV_UTF8_ACCEPT && d->utf8 != WSV_UTF8_REJECT)
+        report(&fx, WSV_R_TEXT_UTF8_TRUNCATED, payload, d->utf8_seq);
+}
+
+void wsv_conn_report(struct wsv_conn *c, unsigned dir, enum wsv_rule rule, uint64_t detail,
+                     const struct wsv_callbacks *cb, void *user)
+{
+    if (dir > 1 || (unsigned)rule >= WSV_RULE_COUNT)
+        return;
+    struct feed fx = {c, &c->dir[dir], dir, cb, NULL, user};
+    struct wsv_dir *d = fx.d;
+
+    report(&fx, rule, d->cur.offset, detail);
+    /* Between frames nobody else will turn the frame's failure into the
+     * direction's. */
+    if (d->frame_fail && d->state == ST_HDR && !d->failed) {
+        d->failed = true;
+        d->fail_frame = d->cur.index;
+    }
 }

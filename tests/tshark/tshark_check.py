@@ -16,6 +16,27 @@ Modes (each one ctest test):
                         -z expert counts; sharkd asking for frames out of order
   --coverage            (no tshark) every rule judged by the core fires in
                         some rules/ capture; every index entry has its files
+  --stats NAME          tshark -z ws1002,tree holds the lines of NAME.stats.tsv
+  --lossy NAME          the capture with one, then two, TCP data segments
+                        removed (editcap, chosen deterministically): every
+                        error or warning after the first removed packet is one
+                        the original has too, and the ones before are the same
+
+--capture with --midstream (the captures/midstream/ set) also checks that the
+capture needs no -d option, that every finding resting on an inference says
+so in its expert message ("(role inferred)", "(extensions inferred)", the
+heuristic's evidence in the handshake-not-captured note, and what NAME.evidence
+lists in ws.midstream.evidence), that a capture with
+no WebSocket frames has no ws or websocket item at all, and that with the
+heuristic turned off (-o ws.midstream_heuristic:FALSE) nothing is found.
+
+--capture also checks the links of a failure Close and its cause when the
+capture has them: NAME.links.tsv (frame, field, value: every value of the
+link fields, with -2; the generated close-forensics captures) or
+NAME.reactions.tsv (the recorded captures of real implementations: for each
+Close reacting to a violation, ws.close.cause on the Close and
+ws.close.reaction on the violation). ws.close.cause must be there in a
+single pass too; ws.close.reaction needs -2 (the reaction comes later).
 
 Exit status: 0 pass, 1 fail, 77 skip (only with --no-plugin: the plugin target
 is not part of the build).
@@ -34,7 +55,9 @@ import tempfile
 SKIP = 77
 SEVERITY_SECTION = {"ERROR": "Errors", "WARN": "Warnings", "NOTE": "Notes"}
 CONTRACT_FIELDS = ["ws", "ws.proto_error", "ws.rule", "ws.rfc", "ws.expected_close", "ws.role",
-                   "ws.after_fail"]
+                   "ws.after_fail", "ws.close.cause", "ws.close.reaction", "ws.gap"]
+LINK_FIELDS = ["ws.close.cause", "ws.close.reaction", "ws.close.reaction_code",
+               "ws.close.cause_rule", "ws.close.reason_rule", "ws.gap", "ws.inflated_offset"]
 
 _ROW = re.compile(
     r'WSV_RULE\(\s*(\w+),\s*"([a-z0-9-]+)",\s*(\d+),\s*"([^"]*)",\s*(\d+),\s*(\d+),\s*(\d+),'
@@ -54,6 +77,7 @@ def load_rules(path):
             "close": int(m.group(5)),
             "severity": m.group(8),
             "impl": m.group(11),
+            "needs": m.group(10),
             "ref": "RFC %s \u00a7%s" % (m.group(3), m.group(4)),
         }
     if not rules:
@@ -130,10 +154,11 @@ class Shark:
         entries = []
         for i, a in enumerate(args):
             if a == "-d":
-                m = re.fullmatch(r"tcp\.port==(\d+),websocket", args[i + 1])
+                m = re.fullmatch(r"tcp\.port==(\d+),(websocket|http)", args[i + 1])
                 if not m:
                     raise Failure("unsupported decode-as %r" % args[i + 1])
-                entries.append("decode_as_entry: tcp.port,%s,(none),WebSocket" % m.group(1))
+                entries.append("decode_as_entry: tcp.port,%s,(none),%s"
+                               % (m.group(1), {"websocket": "WebSocket", "http": "HTTP"}[m.group(2)]))
         path = os.path.join(self.home, ".config", "wireshark", "decode_as_entries")
         with open(path, "w", encoding="utf-8") as f:
             f.write("".join(e + "\n" for e in entries))
@@ -307,10 +332,230 @@ def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
 
     if use_sharkd:
         errors += check_sharkd(sh, path, args, nframes, want_pairs)
+    nlinks = 0
+    links = load_links(captures, name)
+    if links is not None:
+        fields, want_links = links
+        nlinks = sum(len(v) for v in want_links.values())
+        errors += check_links(sh, path, args, fields, want_links)
     if errors:
         raise Failure("%s:\n  %s" % (name, "\n  ".join(e.replace("\n", "\n    ") for e in errors)))
-    print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames: ok"
-          % (name, sum(want_pairs.values()), len(want_perr), entry["ws_frames"]))
+    print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames, %d links: ok"
+          % (name, sum(want_pairs.values()), len(want_perr), entry["ws_frames"], nlinks))
+
+
+def check_midstream(sh, rules, captures, name, entry):
+    """The mid-stream captures are found by the heuristic alone; inferences say so."""
+    errors = []
+    if any(a in ("-d", "--decode-as") for a in entry["args"]):
+        errors.append("index.tsv gives %s a -d option: the heuristic must find it alone" % name)
+    path = sh.stage(os.path.join(captures, name + ".pcapng"))
+    expected = load_expected(captures, name)
+    out, _ = sh.run(["-n", "-r", path, "-q", "-z", "expert"])
+    lines = [line.strip() for line in out.splitlines()]
+    for _, rid, _, _ in expected:
+        needs = rules[rid]["needs"]
+        if rid == "handshake-not-captured":
+            want = "mid-stream heuristic"
+        elif needs == "ROLE":
+            want = "(role inferred)"
+        elif needs == "PMD" and rid != "frame-rsv-nonzero":
+            want = "(extensions inferred)"  # RSV1 involved: with a handshake it would be known
+        else:
+            continue
+        mine = [line for line in lines if re.search(r"(?<![a-z0-9-])%s \(" % re.escape(rid), line)]
+        if not mine or any(want not in line for line in mine):
+            errors.append("-z expert: %s must say %r: %s" % (rid, want, mine or "no line"))
+    probe = "ws || websocket || ws.midstream.skipped || ws.midstream.evidence"
+    if entry["ws_frames"] == 0:
+        for passes in ([], ["-2"]):
+            out, _ = sh.run(passes + ["-n", "-r", path, "-Y", probe, "-T", "fields",
+                                      "-e", "frame.number"])
+            if out.split():
+                errors.append("%s: a capture without WebSocket has ws/websocket items in frames %s"
+                              % ("two-pass" if passes else "one-pass", " ".join(out.split()[:20])))
+    want_ev = os.path.join(captures, name + ".evidence")
+    if os.path.isfile(want_ev):
+        with open(want_ev, encoding="utf-8") as f:
+            wants = [line.rstrip("\n") for line in f if line.strip() and not line.startswith("#")]
+        out, _ = sh.run(["-n", "-r", path, "-Y", "ws.midstream.evidence", "-T", "fields",
+                         "-e", "ws.midstream.evidence"])
+        for w in wants:
+            if w not in out:
+                errors.append("ws.midstream.evidence lacks %r: %r" % (w, out.strip()[:300]))
+    out, _ = sh.run(["-n", "-r", path, "-o", "ws.midstream_heuristic:FALSE", "-Y", probe,
+                     "-T", "fields", "-e", "frame.number"])
+    if out.split():
+        errors.append("with ws.midstream_heuristic off, items in frames %s"
+                      % " ".join(out.split()[:20]))
+    if errors:
+        raise Failure("%s (mid-stream):\n  %s" % (name, "\n  ".join(errors)))
+    print("%s: no -d needed, inferences labelled, nothing found with the heuristic off: ok" % name)
+
+
+def load_links(captures, name):
+    """(fields checked, {field: set((frame, value))}) from NAME.links.tsv or
+    NAME.reactions.tsv; None if the capture has neither."""
+    base = os.path.join(captures, name)
+    want = {f: set() for f in LINK_FIELDS}
+    if os.path.isfile(base + ".links.tsv"):
+        with open(base + ".links.tsv", encoding="utf-8") as f:
+            lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
+        if lines[0] != "frame\tfield\tvalue":
+            raise Failure("%s.links.tsv: unexpected header %r" % (name, lines[0]))
+        for line in lines[1:]:
+            frame, field, value = line.split("\t")
+            if field not in want:
+                raise Failure("%s.links.tsv: unknown field %s" % (name, field))
+            want[field].add((int(frame), value))
+        return LINK_FIELDS, want
+    if os.path.isfile(base + ".reactions.tsv"):
+        with open(base + ".reactions.tsv", encoding="utf-8") as f:
+            lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
+        cols = lines[0].split("\t")
+        for line in lines[1:]:
+            row = dict(zip(cols, line.split("\t")))
+            frame, react = int(row["frame"]), row["reaction_frame"]
+            if row["reaction"] == "close":
+                want["ws.close.cause"].add((int(react), str(frame)))
+                want["ws.close.reaction"].add((frame, react))
+            elif row["reaction"] in ("fin", "rst"):
+                want["ws.close.reaction"].add((frame, react))
+        return ["ws.close.cause", "ws.close.reaction"], want
+    return None
+
+
+def check_links(sh, path, args, fields, want):
+    """Every value of the link fields, with -2; the causes in one pass too."""
+    errors = []
+    for passes in (["-2"], []):
+        label = "two-pass" if passes else "one-pass"
+        cmd = passes + ["-n", "-r", path] + args + ["-T", "fields", "-E", "occurrence=a",
+                                                     "-E", "aggregator=|", "-e", "frame.number"]
+        for fld in fields:
+            cmd += ["-e", fld]
+        out, _ = sh.run(cmd)
+        got = {f: set() for f in fields}
+        for line in out.splitlines():
+            cols = line.split("\t")
+            if len(cols) != len(fields) + 1 or not cols[0].isdigit():
+                continue
+            for fld, val in zip(fields, cols[1:]):
+                for v in (val.split("|") if val else []):
+                    got[fld].add((int(cols[0]), v))
+        for fld in fields:
+            if passes:
+                ok = got[fld] == want[fld]
+            elif fld in ("ws.close.reaction", "ws.close.reaction_code"):
+                # A single pass prints the violation before its reaction.
+                ok = got[fld] <= want[fld]
+            else:
+                ok = got[fld] == want[fld]
+            if not ok:
+                errors.append("%s: %s differs: missing %s, unexpected %s"
+                              % (label, fld, sorted(want[fld] - got[fld]),
+                                 sorted(got[fld] - want[fld])))
+    return errors
+
+
+def lossy_scan(sh, path, args, rules):
+    """One tshark pass: ({frame: Counter(rule)} of the errors and warnings
+    (not the notes), the TCP data segments outside HTTP, the ws.gap frames)."""
+    out, _ = sh.run(["-n", "-r", path] + args + ["-T", "fields", "-E", "occurrence=a",
+                                                  "-E", "aggregator=|", "-e", "frame.number",
+                                                  "-e", "ws.rule", "-e", "tcp.len", "-e", "http",
+                                                  "-e", "ws.gap"])
+    found = collections.defaultdict(collections.Counter)
+    data, gaps = [], []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) != 5 or not cols[0].isdigit():
+            continue
+        num = int(cols[0])
+        for r in (cols[1].split("|") if cols[1] else []):
+            if r in rules and rules[r]["severity"] != "NOTE":
+                found[num][r] += 1
+        if cols[2] and int(cols[2].split("|")[0]) > 0 and not cols[3]:
+            data.append(num)
+        if cols[4]:
+            gaps.append(num)
+    return found, data, gaps
+
+
+def check_lossy(sh, rules, captures, name, entry):
+    """A lossy capture never accuses anyone the original does not. Removed:
+    the TCP data segment in the middle of the capture (outside HTTP), then
+    the ones at a third and at two thirds."""
+    path = sh.stage(os.path.join(captures, name + ".pcapng"))
+    args = entry["args"]
+    editcap = shutil.which("editcap")
+    if not editcap:
+        raise Failure("editcap not found (Debian: wireshark-common or tshark)")
+    orig, cand, _ = lossy_scan(sh, path, args, rules)
+    variants = []
+    if cand:
+        variants.append([cand[len(cand) // 2]])
+    if len(cand) >= 3 and cand[len(cand) // 3] != cand[2 * len(cand) // 3]:
+        variants.append([cand[len(cand) // 3], cand[2 * len(cand) // 3]])
+    if not variants:
+        raise Failure("%s: no TCP data segment to remove" % name)
+    errors = []
+    for drop in variants:
+        lossy = os.path.join(sh.tmp, "lossy-%s.pcapng" % "-".join(map(str, drop)))
+        p = subprocess.run([editcap, path, lossy] + [str(d) for d in drop],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise Failure("editcap failed: %s" % p.stderr.strip())
+        os.chmod(lossy, 0o644)
+        got, _, gaps = lossy_scan(sh, lossy, args, rules)
+        for n, counts in sorted(got.items()):
+            # the lossy capture's frame n is the original's n-th kept packet
+            kept = orig_n = 0
+            while kept < n:
+                orig_n += 1
+                if orig_n not in drop:
+                    kept += 1
+            have = orig.get(orig_n, collections.Counter())
+            extra = counts - have
+            if orig_n < drop[0] and counts != have:
+                errors.append("without %s: frame %d (original %d) before the gap: %s, the original "
+                              "has %s" % (drop, n, orig_n, dict(counts), dict(have)))
+            elif extra:
+                errors.append("without %s: frame %d (original %d): %s not in the original"
+                              % (drop, n, orig_n, dict(extra)))
+        print("%s without packets %s: %d frames with violations (original: %d), ws.gap in %s"
+              % (name, drop, len(got), len(orig), gaps))
+    if errors:
+        raise Failure("%s:\n  %s" % (name, "\n  ".join(errors)))
+    print("%s: %d lossy variants: ok" % (name, len(variants)))
+
+
+def check_stats(sh, captures, name, entry):
+    """tshark -z ws1002,tree, in one pass and with -2: every (count, node)
+    line of NAME.stats.tsv is in the tree, as often as listed."""
+    path = sh.stage(os.path.join(captures, name + ".pcapng"))
+    want = collections.Counter()
+    with open(os.path.join(captures, name + ".stats.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("count\t"):
+                continue
+            count, node = line.rstrip("\n").split("\t")
+            want[(int(count), node)] += 1
+    errors = []
+    for passes in ([], ["-2"]):
+        out, _ = sh.run(passes + ["-q", "-n", "-r", path] + entry["args"] + ["-z", "ws1002,tree"])
+        got = collections.Counter()
+        for line in out.splitlines():
+            m = re.match(r"^ *(\S.*?\S) {2,}(\d+)(\s|$)", line)
+            if m:
+                got[(int(m.group(2)), m.group(1))] += 1
+        missing = want - got
+        if missing:
+            errors.append("%s: not in the stats tree: %s\n%s" % ("two-pass" if passes else "one-pass",
+                                                               sorted(missing), out))
+    if errors:
+        raise Failure("%s:\n  %s" % (name, "\n  ".join(errors)))
+    print("%s: %d stats tree lines: ok" % (name, sum(want.values())))
 
 
 def diff(want, got):
@@ -409,7 +654,11 @@ def main():
     mode.add_argument("--plugin-loaded", action="store_true")
     mode.add_argument("--capture", metavar="NAME")
     mode.add_argument("--coverage", action="store_true")
+    mode.add_argument("--lossy", metavar="NAME")
+    mode.add_argument("--stats", metavar="NAME")
     ap.add_argument("--no-sharkd", action="store_true", help="skip the sharkd check of --capture")
+    ap.add_argument("--midstream", action="store_true",
+                    help="--capture: also the mid-stream checks (captures/midstream/)")
     opts = ap.parse_args()
     try:
         rules = load_rules(opts.rules)
@@ -426,11 +675,21 @@ def main():
         try:
             if opts.plugin_loaded:
                 check_plugin_loaded(sh, rules)
+            elif opts.stats:
+                if opts.stats not in index:
+                    raise Failure("%s is not in index.tsv" % opts.stats)
+                check_stats(sh, opts.captures, opts.stats, index[opts.stats])
+            elif opts.lossy:
+                if opts.lossy not in index:
+                    raise Failure("%s is not in index.tsv" % opts.lossy)
+                check_lossy(sh, rules, opts.captures, opts.lossy, index[opts.lossy])
             else:
                 if opts.capture not in index:
                     raise Failure("%s is not in index.tsv" % opts.capture)
                 check_capture(sh, rules, opts.captures, opts.capture, index[opts.capture],
                               use_sharkd=not opts.no_sharkd)
+                if opts.midstream:
+                    check_midstream(sh, rules, opts.captures, opts.capture, index[opts.capture])
         finally:
             sh.close()
     except Failure as e:

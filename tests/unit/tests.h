@@ -5,5 +5,6 @@
 
 int run_rules_tests(void);
 int run_stream_tests(void);
+int run_forensics_tests(void);
 
 #endif

@@ -124,7 +124,10 @@ struct wsv_frame {
     bool fin;
     bool masked;
     uint8_t mask[4];
-    bool compressed;  /* first frame of a message with RSV1 under permessage-deflate */
+    bool compressed; /* first frame of a message with RSV1 under permessage-deflate */
+    /* The payload is part of a compressed message (its first frame or a
+     * continuation): it goes to the compressed callback, not to UTF-8 checks. */
+    bool inflate;
     bool after_fail;  /* a must-fail violation came earlier in this direction */
     bool after_close; /* this direction already sent a Close frame */
     /* Valid in frame_end for a Close frame: has_close_code and close_code. */
@@ -155,6 +158,15 @@ struct wsv_callbacks {
     void (*frame_end)(void *user, const struct wsv_frame *f);
 };
 
+/* Receives the unmasked payload bytes of every frame with f->inflate, in
+ * order, in chunks of any size (see wsv_conn_feed_pmd). Once the final frame
+ * (FIN) of the compressed message is complete it is called with p == NULL and
+ * n == 0, before frame_end: the message is over. The caller inflates (RFC
+ * 7692 §7.2.2) and hands the result back with wsv_conn_inflated(); a failure
+ * goes to wsv_conn_report(). Both may be called from inside it. */
+typedef void (*wsv_compressed_fn)(void *user, const struct wsv_frame *f, const uint8_t *p,
+                                  size_t n);
+
 /* ---- The connection ---------------------------------------------------- */
 
 /* Members are private; the struct is public so that callers can embed or
@@ -176,6 +188,7 @@ struct wsv_dir {
     uint8_t msg;     /* what message is open */
     uint8_t payload; /* what to do with the current payload */
     uint8_t close_code_have;
+    uint8_t zmsg;    /* what compressed message is open (its text uses utf8, utf8_seq) */
     bool frame_fail; /* the current frame has a must-fail violation */
     bool failed;
     bool fail_noted;
@@ -196,6 +209,11 @@ void wsv_conn_init(struct wsv_conn *c, const struct wsv_config *cfg);
 void wsv_conn_feed(struct wsv_conn *c, unsigned dir, const void *buf, size_t len,
                    const struct wsv_callbacks *cb, void *user);
 
+/* wsv_conn_feed, and the payload of compressed messages goes to compressed
+ * (which may be NULL: then it is skipped, as wsv_conn_feed does). */
+void wsv_conn_feed_pmd(struct wsv_conn *c, unsigned dir, const void *buf, size_t len,
+                       const struct wsv_callbacks *cb, wsv_compressed_fn compressed, void *user);
+
 /* Bytes of direction dir are missing: forget everything that depended on
  * them. The next byte fed must be the first byte of a frame; the direction
  * then continues as if mid-stream (an open fragmented message is possible).
@@ -212,6 +230,22 @@ uint64_t wsv_frame_size(const void *buf, size_t n);
 
 /* True while direction dir is between frames (no partial header or payload). */
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir);
+
+/* The next len inflated bytes of direction dir's open compressed message, in
+ * order, starting at byte `at` of the inflated message; end = true once with
+ * the message's last bytes (len may be 0). A text message is UTF-8 validated
+ * as if it had arrived uncompressed (RFC 7692 §6.1): text-utf8-invalid /
+ * text-utf8-truncated go to cb on the frame being fed, with the offset of its
+ * payload and, as detail, the offset in the inflated message. Call it from
+ * the compressed callback. */
+void wsv_conn_inflated(struct wsv_conn *c, unsigned dir, const void *buf, size_t len, uint64_t at,
+                       bool end, const struct wsv_callbacks *cb, void *user);
+
+/* Report a violation the caller found in direction dir's current frame (e.g.
+ * pmd-decompress-fail) through the same path as the core's own: a must-fail
+ * rule makes later frames "after fail". detail as in struct wsv_violation. */
+void wsv_conn_report(struct wsv_conn *c, unsigned dir, enum wsv_rule rule, uint64_t detail,
+                     const struct wsv_callbacks *cb, void *user);
 
 /* ---- UTF-8 (shared with the handshake and decompression checks) -------- */
 

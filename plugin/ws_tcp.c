@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ws_tcp: the TCP analysis facts ws1002 needs, from packet-tcp.h. See
+ * ws_tcp.h. The flag and completeness values are packet-tcp.c's (private
+ * there, unchanged from 3.x to 4.6).
+ */
+#include "ws_tcp.h"
+
+#include <epan/dissectors/packet-tcp.h>
+
+enum {
+    WS_TCP_A_LOST_PACKET = 0x0002,
+    WS_TCP_A_ACK_LOST_PACKET = 0x0004,
+    WS_TCP_COMPLETENESS_FIN = 0x10,
+    WS_TCP_COMPLETENESS_RST = 0x20,
+};
+
+struct tcp_analysis *ws_tcp_conversation(conversation_t *conv, packet_info *pinfo)
+{
+    static int proto_tcp = -1;
+
+    if (!conv || pinfo->ptype != PT_TCP)
+        return NULL;
+    if (proto_tcp < 0)
+        proto_tcp = proto_get_id_by_filter_name("tcp");
+    /* TCP attached it while dissecting this packet; do not create one. */
+    if (!conversation_get_proto_data(conv, proto_tcp))
+        return NULL;
+    return get_tcp_conversation_data(conv, pinfo);
+}
+
+void ws_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *seen_completeness,
+                 struct ws_tcp_facts *out)
+{
+    /* TCP pointed fwd at this packet's direction when it dissected it. */
+    const tcp_flow_t *fwd = tcpd ? tcpd->fwd : NULL;
+    const tcp_analyze_seq_flow_info_t *seq, *peer;
+    uint8_t now, fresh;
+
+    if (!fwd || PINFO_FD_VISITED(pinfo)) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    seq = fwd->tcp_analyze_seq_info;
+    peer = tcpd->rev ? tcpd->rev->tcp_analyze_seq_info : NULL;
+    out->lost = (fwd->lastsegmentflags & WS_TCP_A_LOST_PACKET) != 0;
+    out->ack_lost = (fwd->lastsegmentflags & WS_TCP_A_ACK_LOST_PACKET) != 0;
+    out->have_seq = seq != NULL;
+    out->nextseq = seq ? seq->nextseq : 0;
+    out->ack = seq ? seq->lastack : 0;
+    out->contiguous = seq ? seq->maxseqtobeacked : 0;
+    out->peer_nextseq = peer ? peer->nextseq : 0;
+    now = tcpd->conversation_completeness & (WS_TCP_COMPLETENESS_FIN | WS_TCP_COMPLETENESS_RST);
+    fresh = now & (uint8_t) ~*seen_completeness;
+    *seen_completeness |= now;
+    out->fin = (fresh & WS_TCP_COMPLETENESS_FIN) != 0;
+    out->rst = (fresh & WS_TCP_COMPLETENESS_RST) != 0;
+}
