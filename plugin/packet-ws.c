@@ -906,23 +906,37 @@ static void ws_check_carrying_on(struct ws_conv *wc, unsigned d, struct ws_colle
 }
 
 /* The frame just fed turned out to be another protocol's bytes: its
- * reserved-bit and opcode findings are replaced by one that says so. */
-static void ws_lookalike_check(struct ws_collect *col, unsigned first, const uint8_t *p,
+ * reserved-bit and opcode findings are replaced by one that says so. Only a
+ * header that failed can be such bytes (a payload rule means the header was
+ * fine). Returns true if it was. */
+static bool ws_lookalike_check(struct ws_collect *col, unsigned first, const uint8_t *p,
                                size_t avail)
 {
     enum wsv_lookalike look;
     bool header_fail = false;
 
     for (unsigned k = first; k < col->n; k++) {
-        enum wsv_rule r = (enum wsv_rule)col->f[k].rule;
-        if ((col->f[k].flags & WS_F_MUST_FAIL) && r != WSV_R_CLOSE_REASON_UTF8 &&
-            r != WSV_R_TEXT_UTF8_INVALID && r != WSV_R_TEXT_UTF8_TRUNCATED)
-            header_fail = true;
+        switch ((enum wsv_rule)col->f[k].rule) {
+        case WSV_R_CLOSE_1BYTE_PAYLOAD:
+        case WSV_R_CLOSE_CODE_FORBIDDEN:
+        case WSV_R_CLOSE_CODE_OUT_OF_RANGE:
+        case WSV_R_CLOSE_CODE_UNASSIGNED:
+        case WSV_R_CLOSE_CODE_UNDEFINED:
+        case WSV_R_CLOSE_REASON_UTF8:
+        case WSV_R_TEXT_UTF8_INVALID:
+        case WSV_R_TEXT_UTF8_TRUNCATED:
+        case WSV_R_PMD_DECOMPRESS_FAIL:
+        case WSV_R_PMD_WINDOW_EXCEEDED:
+            return false;
+        default:
+            header_fail |= (col->f[k].flags & WS_F_MUST_FAIL) != 0;
+        }
     }
     if (!header_fail || (look = wsv_lookalike(p, avail)) == WSV_LOOK_NONE)
-        return;
+        return false;
     col->n = first;
     ws_add(col, WSV_R_NON_WEBSOCKET_BYTES, 0, look, 1002, WS_F_MUST_FAIL);
+    return true;
 }
 
 /* Feeds the packet's frames, in wire order, to the core. Each frame's tree
@@ -985,8 +999,9 @@ static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, pro
                 ws_add(col, WSV_R_CAPTURE_GAP, (int64_t)can,
                        WS_GAP_DETAIL(WS_GAP_CUT, extent ? extent - can : 0), 0, 0);
         }
-        if (col->must_fail)
-            ws_lookalike_check(col, first, p, avail);
+        /* Bytes of another protocol that read as a Close are no Close. */
+        if (col->must_fail && ws_lookalike_check(col, first, p, avail))
+            col->opcode = 0xff;
         if (col->opcode == WSV_OP_CLOSE)
             ws_on_close(pinfo, wc, dir, col, p, can);
         else if ((col->opcode == WSV_OP_TEXT || col->opcode == WSV_OP_BINARY) && !col->after_fail)

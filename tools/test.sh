@@ -1,6 +1,12 @@
 #!/bin/sh
-# The whole test suite: the dev build (unit, tool and tshark tests) and the
-# sanitizer build (ASan + UBSan). Exits non-zero on any failure.
+# The whole test suite. Exits non-zero on the first failure.
+#  1. the dev build: unit, tool, capture and tshark tests (Wireshark of the host)
+#  2. the sanitizer build (ASan + UBSan): the core, its tools and unit tests
+#  3. the fuzz targets, each for WS1002_FUZZ_SECONDS (default 30)
+#  4. the plugin under ASan inside tshark over every capture and mutations of
+#     them, and under valgrind memcheck
+#  5. as root only: the plugin built, tested and packaged against the other
+#     Wireshark series in debootstrap chroots (tests/versions/run.sh)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -10,3 +16,15 @@ for preset in dev asan; do
     cmake --build --preset "$preset"
     ctest --preset "$preset"
 done
+echo "== fuzz"
+tests/fuzz/run.sh "${WS1002_FUZZ_SECONDS:-30}"
+echo "== plugin under ASan in tshark"
+tests/robustness/asan-tshark.sh
+echo "== plugin under valgrind in tshark"
+tests/robustness/valgrind-tshark.sh
+if [ "$(id -u)" -eq 0 ]; then
+    echo "== other Wireshark series"
+    tests/versions/run.sh ${WS1002_VERSIONS:-trixie bookworm}
+else
+    echo "== other Wireshark series: skipped (needs root for the chroots)"
+fi
