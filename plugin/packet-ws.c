@@ -8,8 +8,10 @@
  *
  * The core runs once, on the first pass, in capture order. A packet with
  * findings keeps them in file-scoped proto data and every later pass (tshark
- * -2, GUI clicks in any order, sharkd) replays them; a clean frame stores
- * nothing, its role and "after fail" state come from the conversation.
+ * -2, GUI clicks in any order, sharkd) replays them. Where each frame lies is
+ * recorded too, as later passes may have no tree items for the frames (4.6
+ * fakes them); a frame's role and "after fail" state come from the
+ * conversation.
  *
  * Close forensics ride on the same records: a failure Close points to the
  * violation that caused it (ws.close.cause), and the violation to the
@@ -72,7 +74,6 @@ static int ett_ws_rule = -1;
 static expert_field ei_ws[WSV_RULE_COUNT];
 
 static dissector_handle_t ws_handle;
-static dissector_handle_t websocket_handle;
 
 /* The core's strictness switches (docs/rules.md §4): all off by default. */
 static const struct {
@@ -294,6 +295,28 @@ struct ws_packet {
     uint32_t n, nl;
     struct ws_finding f[];
 };
+
+/* Where a frame's header lies: in packet pnum's src-th data source
+ * (pinfo->data_src), which every pass rebuilds in the same order. */
+enum { WS_NO_SRC = UINT16_MAX };
+struct ws_where {
+    uint32_t pnum;
+    uint32_t start;
+    uint16_t src; /* WS_NO_SRC: not found */
+    uint8_t len;  /* header bytes */
+};
+
+/* Every frame's place, in packet order (the first pass's): 12 bytes a frame
+ * and no allocation per packet, unlike proto data. File scope. */
+static struct {
+    struct ws_where *w;
+    uint32_t n, cap;
+} ws_places;
+
+static void ws_places_reset(void)
+{
+    memset(&ws_places, 0, sizeof ws_places);
+}
 
 static struct ws_link *ws_packet_links(const struct ws_packet *rec)
 {
@@ -537,6 +560,15 @@ static void ws_handshake(packet_info *pinfo, proto_tree *tree)
     }
 }
 
+/* Decode As maps the port to one of websocket's handles, not always the one
+ * named "websocket" (4.6 uses "websocket_tcp"): compare protocols. */
+static bool ws_port_is_websocket(dissector_table_t t, uint32_t port)
+{
+    dissector_handle_t h = t ? dissector_get_uint_handle(t, port) : NULL;
+
+    return h && dissector_handle_get_protocol_index(h) == proto_websocket;
+}
+
 /* No handshake: find which side is the server from the strongest evidence at
  * hand, the TCP SYN, then the server-port preference, then a Decode As port.
  * Returns the server's direction, or WS_NO_DIR (each direction's role then
@@ -560,10 +592,10 @@ static unsigned ws_midstream_server(packet_info *pinfo, unsigned dir, enum ws_ev
         port = pref_server_port;
         *ev = WS_EV_PORT_PREF;
     }
-    if (!port && websocket_handle) {
+    if (!port) {
         dissector_table_t t = find_dissector_table("tcp.port");
-        bool src = t && dissector_get_uint_handle(t, pinfo->srcport) == websocket_handle;
-        bool dst = t && dissector_get_uint_handle(t, pinfo->destport) == websocket_handle;
+        bool src = ws_port_is_websocket(t, pinfo->srcport);
+        bool dst = ws_port_is_websocket(t, pinfo->destport);
         if (src != dst) {
             port = src ? pinfo->srcport : pinfo->destport;
             *ev = WS_EV_DECODE_AS;
@@ -628,18 +660,6 @@ static void ws_dir_first_frame(struct ws_conv *wc, unsigned dir, const uint8_t *
         wsv_conn_set_role(&wc->core, dir, (hdr[1] & 0x80) ? WSV_ROLE_CLIENT : WSV_ROLE_SERVER,
                           true);
     }
-}
-
-/* The packet's WebSocket frames are the websocket protocol items at the top
- * of the tree, in wire order. Top-level protocol items are never faked, so
- * they are there on every pass that has a tree. Returns the node of the next
- * one from n on, or NULL. */
-static proto_node *ws_find_frame(proto_node *n)
-{
-    for (; n; n = n->next)
-        if (PNODE_FINFO(n) && PNODE_FINFO(n)->hfinfo->id == proto_websocket)
-            return n;
-    return NULL;
 }
 
 /* ---- Capture gaps ------------------------------------------------------ */
@@ -939,19 +959,19 @@ static bool ws_lookalike_check(struct ws_collect *col, unsigned first, const uin
     return true;
 }
 
-/* Feeds the packet's frames, in wire order, to the core. Each frame's tree
- * item covers only its header; the payload follows contiguously in the same
- * data source. */
-static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, proto_node *node,
+/* Feeds the packet's frames (the websocket items, in wire order) to the
+ * core. Each item covers only the frame's header; the payload follows
+ * contiguously in the same data source. */
+static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, GPtrArray *frames,
                        struct ws_collect *col, const struct ws_tcp_facts *t)
 {
     tvbuff_t *ds = NULL;
     const uint8_t *base = NULL;
     unsigned ds_len = 0;
-    proto_node *next;
 
-    for (uint32_t i = 0; node; i++, node = next) {
-        field_info *fi = PNODE_FINFO(node);
+    for (uint32_t i = 0; i < frames->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(frames, i);
+        field_info *next = i + 1 < frames->len ? (field_info *)frames->pdata[i + 1] : NULL;
         unsigned start = (unsigned)fi->start;
         unsigned end, first;
         const uint8_t *p;
@@ -966,11 +986,10 @@ static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, pro
             base = ds_len ? tvb_get_ptr(ds, 0, (int)ds_len) : NULL;
         }
         end = ds_len;
-        next = ws_find_frame(node->next);
         /* The next frame in the same buffer bounds this one, in case the two
          * parsers disagree on a length (websocket truncates 64-bit ones). */
-        if (next && PNODE_FINFO(next)->ds_tvb == ds) {
-            unsigned nstart = (unsigned)PNODE_FINFO(next)->start;
+        if (next && next->ds_tvb == ds) {
+            unsigned nstart = (unsigned)next->start;
             if (nstart > start && nstart < end)
                 end = nstart;
         }
@@ -1359,31 +1378,52 @@ static void ws_tap(packet_info *pinfo, const struct ws_conv *wc, unsigned dir,
     ws_stats_queue(pinfo, rec);
 }
 
+/* The data source a frame lies in, if this pass has it as the first one had. */
+static tvbuff_t *ws_frame_tvb(packet_info *pinfo, const struct ws_where *w)
+{
+    const struct data_source *src =
+        w->src == WS_NO_SRC ? NULL
+                            : (const struct data_source *)g_slist_nth_data(pinfo->data_src, w->src);
+    tvbuff_t *ds = src ? get_data_source_tvb(src) : NULL;
+
+    if (ds && (uint64_t)w->start + w->len > tvb_captured_length(ds))
+        ds = NULL;
+    return ds;
+}
+
 static void ws_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const struct ws_conv *wc,
-                      unsigned dir, proto_node *node, bool want_items, const struct ws_finding *f,
-                      unsigned n, const struct ws_link *l, unsigned nl)
+                      unsigned dir, const struct ws_where *w, unsigned nframes, bool want_items,
+                      const struct ws_finding *f, unsigned n, const struct ws_link *l, unsigned nl)
 {
     unsigned k = 0, j = 0;
 
-    if (tree && !node && n) {
+    if (tree && !nframes && n) {
         /* No frame here (a lost segment, a FIN): the findings go on the packet. */
         ws_render_frame(pinfo, tree, wc, dir, tvb, 0, 0, 0, f, n, NULL);
         k = n;
-    } else if (tree && (want_items || n || nl)) {
-        for (uint32_t idx = 0; node; idx++, node = ws_find_frame(node->next)) {
-            field_info *fi = PNODE_FINFO(node);
-            unsigned first = k;
-            const struct ws_link *lk = NULL;
-            while (k < n && f[k].frame == idx)
-                k++;
-            while (j < nl && l[j].frame < idx)
-                j++;
-            if (j < nl && l[j].frame == idx)
-                lk = &l[j];
-            if (want_items || k > first || lk)
-                ws_render_frame(pinfo, tree, wc, dir, fi->ds_tvb, fi->start, fi->length, idx,
-                                &f[first], k - first, lk);
+    }
+    for (uint32_t idx = 0; idx < nframes; idx++) {
+        unsigned first = k;
+        const struct ws_link *lk = NULL;
+        tvbuff_t *ds = NULL;
+
+        while (k < n && f[k].frame == idx)
+            k++;
+        while (j < nl && l[j].frame < idx)
+            j++;
+        if (j < nl && l[j].frame == idx)
+            lk = &l[j];
+        if (tree && (want_items || k > first || lk))
+            ds = ws_frame_tvb(pinfo, &w[idx]);
+        if (ds) {
+            ws_render_frame(pinfo, tree, wc, dir, ds, (int)w[idx].start, w[idx].len, idx, &f[first],
+                            k - first, lk);
+            continue;
         }
+        /* Expert infos are needed on every pass, with or without a tree:
+         * taps (tshark -z expert, the GUI's Expert Info) may listen on any. */
+        for (unsigned m = first; m < k; m++)
+            ws_expert(pinfo, NULL, &f[m]);
     }
     /* Expert infos are needed on every pass, with or without a tree: taps
      * (tshark -z expert, the GUI's Expert Info) may listen on any of them. */
@@ -1392,6 +1432,63 @@ static void ws_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const
     if (n)
         ws_info_tag(pinfo, f, n);
     ws_tap(pinfo, wc, dir, f, n, l, nl);
+}
+
+/* Records where the packet's frames (the websocket items) lie; returns the
+ * entries. */
+static const struct ws_where *ws_places_add(packet_info *pinfo, GPtrArray *frames)
+{
+    tvbuff_t *ds = NULL;
+    unsigned src = WS_NO_SRC;
+    struct ws_where *w;
+
+    /* A packet seen again on the first pass (tshark -2 -R reuses the number
+     * of a packet the read filter dropped) replaces its entries. */
+    while (ws_places.n && ws_places.w[ws_places.n - 1].pnum >= pinfo->num)
+        ws_places.n--;
+    if (ws_places.cap - ws_places.n < frames->len) {
+        ws_places.cap = MAX(2 * ws_places.cap, ws_places.n + frames->len + 1024);
+        ws_places.w = (struct ws_where *)wmem_realloc(wmem_file_scope(), ws_places.w,
+                                                      ws_places.cap * sizeof *ws_places.w);
+    }
+    w = ws_places.w + ws_places.n;
+    ws_places.n += frames->len;
+    for (unsigned i = 0; i < frames->len; i++) {
+        field_info *fi = (field_info *)g_ptr_array_index(frames, i);
+
+        if (fi->ds_tvb != ds) {
+            unsigned j = 0;
+            ds = fi->ds_tvb;
+            src = WS_NO_SRC;
+            for (GSList *l = pinfo->data_src; l && j < WS_NO_SRC; l = l->next, j++) {
+                if (get_data_source_tvb((const struct data_source *)l->data) == ds) {
+                    src = j;
+                    break;
+                }
+            }
+        }
+        w[i] = (struct ws_where){pinfo->num, (uint32_t)fi->start, (uint16_t)src,
+                                 (uint8_t)MIN(fi->length, UINT8_MAX)};
+    }
+    return w;
+}
+
+/* The recorded frames of packet pnum, their number in *n. */
+static const struct ws_where *ws_places_find(uint32_t pnum, unsigned *n)
+{
+    uint32_t lo = 0, hi = ws_places.n;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ws_places.w[mid].pnum < pnum)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (hi = lo; hi < ws_places.n && ws_places.w[hi].pnum == pnum; hi++)
+        ;
+    *n = hi - lo;
+    return ws_places.w + lo;
 }
 
 /* Keeps the first pass's findings and links with the packet, and points
@@ -1450,24 +1547,26 @@ static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     if (!col.n)
         return 0;
     ws_store(pinfo, wc, &col);
-    ws_render(pinfo, tree, tvb, wc, dir, NULL, false, col.f, col.n, NULL, 0);
+    ws_render(pinfo, tree, tvb, wc, dir, NULL, 0, false, col.f, col.n, NULL, 0);
     return (int)tvb_captured_length(tvb);
 }
 
 static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     struct ws_conv *wc;
-    unsigned dir;
-    proto_node *frames = tree ? ws_find_frame(tree->first_child) : NULL;
-    bool want_items;
+    unsigned dir, nframes = 0;
+    const struct ws_where *w = NULL;
+    bool want_items = proto_field_is_referenced(tree, proto_ws);
 
     if (!PINFO_FD_VISITED(pinfo)) {
         struct ws_finding buf[16];
         struct ws_collect col;
         struct ws_tcp_facts t;
+        /* The wanted hfids give the first pass a tree holding the frames
+         * (only the first: 4.6 primes them on that pass alone). */
+        GPtrArray *frames = tree ? proto_get_finfo_ptr_array(tree, proto_websocket) : NULL;
 
-        /* The wanted hfids give the first pass a tree. */
-        if (!frames) {
+        if (!frames || !frames->len) {
             if (tree)
                 ws_handshake(pinfo, tree);
             return ws_frameless(tvb, pinfo, tree);
@@ -1481,23 +1580,27 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
         }
         ws_tcp_events(pinfo, wc, dir, &col, &t);
         ws_analyse(pinfo, wc, dir, frames, &col, &t);
+        w = ws_places_add(pinfo, frames);
         if (col.n || col.nl)
             ws_store(pinfo, wc, &col);
-        want_items = proto_field_is_referenced(tree, proto_ws);
         if (col.n || col.nl || want_items || ws_stats_wanted())
-            ws_render(pinfo, tree, tvb, wc, dir, frames, want_items, col.f, col.n, col.l, col.nl);
+            ws_render(pinfo, tree, tvb, wc, dir, w, frames->len, want_items, col.f, col.n, col.l,
+                      col.nl);
     } else {
         const struct ws_packet *rec =
             (const struct ws_packet *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws, 0);
-        bool stats = frames && ws_stats_wanted();
+        bool stats;
 
-        want_items = frames && proto_field_is_referenced(tree, proto_ws);
+        if (tree)
+            w = ws_places_find(pinfo->num, &nframes);
+        stats = nframes && ws_stats_wanted();
+        want_items = want_items && nframes;
         if (!rec && !want_items && !stats)
             return 0;
         wc = ws_conv_get(pinfo, false, &dir);
         if (!wc)
             dir = 0;
-        ws_render(pinfo, tree, tvb, wc, dir, frames, want_items, rec ? rec->f : NULL,
+        ws_render(pinfo, tree, tvb, wc, dir, w, nframes, want_items, rec ? rec->f : NULL,
                   rec ? rec->n : 0, rec ? ws_packet_links(rec) : NULL, rec ? rec->nl : 0);
     }
     return (int)tvb_captured_length(tvb);
@@ -1612,24 +1715,26 @@ void proto_register_ws(void)
     register_postdissector(ws_handle);
     register_init_routine(ws_cache_reset);
     register_cleanup_routine(ws_cache_reset);
+    register_init_routine(ws_places_reset);
+    register_cleanup_routine(ws_places_reset);
 }
 
 void proto_reg_handoff_ws(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    int ids[3];
+    int ids[4];
 
     proto_websocket = proto_get_id_by_filter_name("websocket");
     hf_http_key = proto_registrar_get_id_byname("http.sec_websocket_key");
     hf_http_code = proto_registrar_get_id_byname("http.response.code");
     hf_http_ext = proto_registrar_get_id_byname("http.sec_websocket_extensions");
-    websocket_handle = find_dissector("websocket");
 
-    /* Only the handshake fields, nested in HTTP, need priming: they also make
-     * the first pass build a tree, whose top level holds the frames. */
+    /* The frames must be primed too: from 4.6 on, an unreferenced protocol
+     * item is faked even at the top of a tree that is not visible. */
     ids[0] = hf_http_key;
     ids[1] = hf_http_code;
     ids[2] = hf_http_ext;
+    ids[3] = proto_websocket;
     for (unsigned i = 0; i < array_length(ids); i++)
         if (ids[i] > 0)
             g_array_append_val(wanted, ids[i]);

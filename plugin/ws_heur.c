@@ -573,7 +573,11 @@ void ws_heur_handoff(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
 
-    websocket_handle = find_dissector("websocket");
+    /* 4.6 splits websocket: "websocket" expects HTTP's upgrade info as its
+     * data, "websocket_tcp" is the one for TCP payload. */
+    websocket_handle = find_dissector("websocket_tcp");
+    if (!websocket_handle)
+        websocket_handle = find_dissector("websocket");
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_data = proto_get_id_by_filter_name("data");
     proto_ip = proto_get_id_by_filter_name("ip");
@@ -582,6 +586,15 @@ void ws_heur_handoff(void)
     /* Also what gives the first pass a tree: the top-level items are real. */
     if (hf_tcp_segment_data > 0)
         g_array_append_val(wanted, hf_tcp_segment_data);
+    {
+        /* 4.6 fakes even top-level protocol items of an invisible tree
+         * unless they are wanted. */
+        int top[] = {proto_ip, proto_ipv6, proto_tcp, proto_data,
+                     proto_get_id_by_filter_name("http")};
+        for (unsigned i = 0; i < G_N_ELEMENTS(top); i++)
+            if (top[i] > 0)
+                g_array_append_val(wanted, top[i]);
+    }
     set_postdissector_wanted_hfids(post_handle, wanted);
     heur_dissector_add("tcp", ws_heur_tcp, "WebSocket without a captured handshake (ws1002)",
                        "ws_midstream_tcp", proto_ws, HEURISTIC_ENABLE);
