@@ -24,7 +24,7 @@ echo "== plugin under valgrind in tshark"
 tests/robustness/valgrind-tshark.sh
 if [ "$(id -u)" -eq 0 ]; then
     echo "== other Wireshark series"
-    tests/versions/run.sh ${WS1002_VERSIONS:-trixie bookworm}
+    tests/versions/run.sh ${WS1002_VERSIONS:-trixie sid bookworm}
 else
     echo "== other Wireshark series: skipped (needs root for the chroots)"
 fi
