@@ -361,19 +361,11 @@ static void offer_elem_end(void *ctx)
  * (RFC 6455 §11.3.4). Recorded as sent; its syntax is not one of our rules. */
 static void record_subprotos(struct wsv_hs_request *req, const uint8_t *buf, struct wsv_span v)
 {
-    size_t p = v.off, end = v.off + v.len;
-    while (p < end) {
-        const uint8_t *comma = memchr(buf + p, ',', end - p);
-        size_t e = comma ? (size_t)(comma - buf) : end, s = p;
-        p = e + 1;
-        while (s < e && is_blank(buf[s]))
-            s++;
-        while (e > s && is_blank(buf[e - 1]))
-            e--;
-        if (e > s && !names_add(req->subprotos, &req->subprotos_len, sizeof(req->subprotos), NULL,
-                                buf, (struct wsv_span){s, e - s}))
+    struct wsv_span t;
+    for (size_t p = v.off; wsv_http_list_next(buf, v, &p, &t);)
+        if (t.len &&
+            !names_add(req->subprotos, &req->subprotos_len, sizeof(req->subprotos), NULL, buf, t))
             req->subproto_complete = false;
-    }
 }
 
 static int parse_version_number(const uint8_t *buf, struct wsv_span v)

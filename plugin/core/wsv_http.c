@@ -204,19 +204,27 @@ bool wsv_http_name_is(const uint8_t *buf, const struct wsv_http_field *f, const 
     return span_ieq(buf, f->name.off, f->name.len, name);
 }
 
+bool wsv_http_list_next(const uint8_t *buf, struct wsv_span v, size_t *pos, struct wsv_span *item)
+{
+    size_t p = *pos, end = v.off + v.len;
+    if (p >= end)
+        return false;
+    const uint8_t *comma = memchr(buf + p, ',', end - p);
+    size_t e = comma ? (size_t)(comma - buf) : end, s = p;
+    *pos = e + 1;
+    while (s < e && is_blank(buf[s]))
+        s++;
+    while (e > s && is_blank(buf[e - 1]))
+        e--;
+    *item = (struct wsv_span){s, e - s};
+    return true;
+}
+
 bool wsv_http_list_has(const uint8_t *buf, struct wsv_span v, const char *token)
 {
-    size_t p = v.off, end = v.off + v.len;
-    while (p < end) {
-        const uint8_t *comma = memchr(buf + p, ',', end - p);
-        size_t e = comma ? (size_t)(comma - buf) : end, s = p;
-        p = e + 1;
-        while (s < e && is_blank(buf[s]))
-            s++;
-        while (e > s && is_blank(buf[e - 1]))
-            e--;
-        if (span_ieq(buf, s, e - s, token))
+    struct wsv_span t;
+    for (size_t p = v.off; wsv_http_list_next(buf, v, &p, &t);)
+        if (span_ieq(buf, t.off, t.len, token))
             return true;
-    }
     return false;
 }

@@ -99,6 +99,10 @@ bool wsv_http_name_is(const uint8_t *buf, const struct wsv_http_field *f, const 
 /* Does the comma-separated list in buf[v] hold token, ASCII case-insensitively?
  * (Connection: keep-alive, Upgrade.) */
 bool wsv_http_list_has(const uint8_t *buf, struct wsv_span v, const char *token);
+/* Iterates a comma-separated list: *pos starts at v.off; each call stores the
+ * next element, without surrounding blanks (possibly empty), in *item.
+ * Returns false at the end of the list. */
+bool wsv_http_list_next(const uint8_t *buf, struct wsv_span v, size_t *pos, struct wsv_span *item);
 
 /* ---- SHA-1 (RFC 3174), base64 (RFC 4648) and the accept value ---------- */
 
