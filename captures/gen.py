@@ -970,6 +970,26 @@ def files_under(top):
     return sorted(found)
 
 
+def compare_fresh_run(script, tmp, out, want, have, ncaps):
+    """Compare the files `want` of a fresh run in `tmp` with the committed `have` in `out`,
+    byte for byte, and say what differs. Shared by every capture generator's --check."""
+    problems = ["%s: not generated any more (stale)" % f for f in have if f not in want]
+    problems += ["%s: missing" % f for f in want if f not in have]
+    for f in want:
+        if f in have:
+            with open(os.path.join(tmp, f), "rb") as a, open(os.path.join(out, f), "rb") as b:
+                if a.read() != b.read():
+                    problems.append("%s: differs from a fresh run" % f)
+    if problems:
+        print("%s --check: the committed captures are not what it writes (run python3 %s):\n  "
+              % (os.path.basename(script), os.path.relpath(script, os.path.dirname(HERE)))
+              + "\n  ".join(problems))
+        return 1
+    print("%s --check: %d files identical to a fresh run (%d captures)"
+          % (os.path.basename(script), len(want), ncaps))
+    return 0
+
+
 def check(out, rules):
     """Regenerate into a temporary folder and compare with `out`, byte for byte."""
     with tempfile.TemporaryDirectory(prefix="ws1002-gen-") as tmp:
@@ -978,19 +998,7 @@ def check(out, rules):
         # Other generators own other folders (real/, midstream/, ...).
         mine = {f.split("/")[0] for f in want}
         have = [f for f in files_under(out) if f.split("/")[0] in mine]
-        problems = ["%s: not generated any more (stale)" % f for f in have if f not in want]
-        problems += ["%s: missing" % f for f in want if f not in have]
-        for f in want:
-            if f in have:
-                with open(os.path.join(tmp, f), "rb") as a, open(os.path.join(out, f), "rb") as b:
-                    if a.read() != b.read():
-                        problems.append("%s: differs from a fresh run" % f)
-    if problems:
-        print("gen.py --check: the committed captures are not what gen.py writes "
-              "(run python3 captures/gen.py):\n  " + "\n  ".join(problems))
-        return 1
-    print("gen.py --check: %d files identical to a fresh run (%d captures)" % (len(want), len(caps)))
-    return 0
+        return compare_fresh_run(__file__, tmp, out, want, have, len(caps))
 
 
 def main():

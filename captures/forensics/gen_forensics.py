@@ -651,21 +651,8 @@ def files_under(top):
 def check(out, rules):
     with tempfile.TemporaryDirectory(prefix="ws1002-forensics-") as tmp:
         caps = generate(tmp, rules)
-        want, have = files_under(tmp), files_under(out)
-        problems = ["%s: not generated any more (stale)" % f for f in have if f not in want]
-        problems += ["%s: missing" % f for f in want if f not in have]
-        for f in want:
-            if f in have:
-                with open(os.path.join(tmp, f), "rb") as a, open(os.path.join(out, f), "rb") as b:
-                    if a.read() != b.read():
-                        problems.append("%s: differs from a fresh run" % f)
-    if problems:
-        print("gen_forensics.py --check: the committed captures are not what it writes "
-              "(run python3 captures/forensics/gen_forensics.py):\n  " + "\n  ".join(problems))
-        return 1
-    print("gen_forensics.py --check: %d files identical to a fresh run (%d captures)"
-          % (len(want), len(caps)))
-    return 0
+        return gen.compare_fresh_run(__file__, tmp, out, files_under(tmp), files_under(out),
+                                     len(caps))
 
 
 def main():
