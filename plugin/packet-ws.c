@@ -37,6 +37,7 @@
 
 #include <wsv/wsv.h>
 #include <wsv/wsv_forensics.h>
+#include <wsv/wsv_handshake.h>
 
 #include "packet-ws.h"
 #include "ws_heur.h"
@@ -46,9 +47,8 @@
 
 static int proto_ws = -1;
 static int proto_websocket = -1;
-static int hf_http_key = -1;
-static int hf_http_code = -1;
-static int hf_http_ext = -1;
+static int hf_http_method = -1;
+static int hf_http_resp_version = -1;
 
 static int hf_ws_role = -1;
 static int hf_ws_role_inferred = -1;
@@ -67,9 +67,16 @@ static int hf_ws_close_reason_match = -1;
 static int hf_ws_explanation = -1;
 static int hf_ws_gap = -1;
 static int hf_ws_inflated_offset = -1;
+static int hf_ws_handshake = -1;
+static int hf_ws_hs_version = -1;
+static int hf_ws_hs_versions = -1;
+static int hf_ws_hs_extensions = -1;
+static int hf_ws_hs_subprotocol = -1;
+static int hf_ws_hs_accept = -1;
 
 static int ett_ws = -1;
 static int ett_ws_rule = -1;
+static int ett_ws_hs = -1;
 
 static expert_field ei_ws[WSV_RULE_COUNT];
 
@@ -149,6 +156,20 @@ struct ws_side {
     bool z_lost;           /* inflating is impossible from here on (window unknown) */
 };
 
+/* What a connection's opening handshake said: file scope, for connections
+ * whose Upgrade request or 101 was captured. */
+struct ws_hs {
+    struct wsv_hs_request *req; /* the request (692 bytes) until its final response */
+    uint32_t req_pnum;          /* packet of the last opening request */
+    uint32_t resp_pnum;         /* packet of the 101; 0: none */
+    uint8_t req_rule;           /* the request's first must-fail violation ... */
+    bool req_failed;            /* ... if it had one: the server must refuse it */
+    const char *extensions;     /* of the 101; NULL: none */
+    const char *subprotocol;    /* of the 101; NULL: none */
+    const char *ext_missing;    /* offered, not accepted by the 101; NULL: none */
+    const char *accept;         /* the Sec-WebSocket-Accept the 101 should carry */
+};
+
 struct ws_conv {
     struct wsv_conn core;
     address ep[2]; /* ep[i] sends direction i; ep[0] is the first sender seen */
@@ -157,9 +178,11 @@ struct ws_conv {
      * every later frame of that direction is "after fail" too. */
     struct ws_mark after_fail[2];
     struct wsv_pmd pmd; /* from the 101 */
+    struct ws_hs *hs;   /* NULL: no handshake captured */
     uint8_t client_dir; /* from the handshake; WS_NO_DIR if not seen */
     bool saw_101;
-    bool started; /* the core is configured; handshake fields no longer count */
+    bool rsv_unknown; /* the 101 accepted an extension other than permessage-deflate */
+    bool started;     /* the core is configured; handshake fields no longer count */
     bool dir_started[2];
     struct ws_side side[2];
     struct tcp_analysis *tcpd; /* TCP's view of the connection, if any */
@@ -169,6 +192,9 @@ struct ws_conv {
 /* Violations of any connection still waiting for a reaction: while there are
  * some, packets without frames are looked at too (for a FIN or RST). */
 static unsigned ws_pending_count;
+/* Opening requests still waiting for their final response: while there are
+ * some, every HTTP response is looked at. */
+static unsigned ws_hs_awaiting;
 
 /* 0 if the packet was sent by ep[0]. The ports decide unless both sides use
  * the same one. */
@@ -193,6 +219,7 @@ static void ws_cache_reset(void)
 {
     memset(ws_cache, 0, sizeof ws_cache);
     ws_pending_count = 0;
+    ws_hs_awaiting = 0;
     ws_inflater_free_all();
 }
 
@@ -256,7 +283,19 @@ static struct ws_conv *ws_conv_get(packet_info *pinfo, bool create, unsigned *di
 
 /* ---- Findings ---------------------------------------------------------- */
 
-enum { WS_F_MUST_FAIL = 1, WS_F_INFERRED = 2, WS_F_INFLATED = 4 };
+/* WS_F_HANDSHAKE: a finding on an opening handshake head, which comes
+ * before the packet's frame findings; its frame index is WS_HS_FRAME. */
+enum {
+    WS_F_MUST_FAIL = 1,
+    WS_F_INFERRED = 2,
+    WS_F_INFLATED = 4,
+    WS_F_HANDSHAKE = 8,
+    WS_F_REQUEST = 16, /* ... on the opening request: the server is the one to react */
+};
+#define WS_HS_FRAME UINT32_MAX
+
+/* Proto data keys: the packet's findings, and the handshake head it carries. */
+enum { WS_KEY_FINDINGS, WS_KEY_HEAD };
 
 struct ws_finding {
     uint64_t detail; /* rule-specific, see ws_detail() */
@@ -374,6 +413,17 @@ static struct ws_link *ws_link_here(struct ws_collect *c)
     return &c->l[c->nl++];
 }
 
+static void ws_collect_init(struct ws_collect *col, struct ws_finding *buf, unsigned cap,
+                            packet_info *pinfo, struct ws_conv *wc, unsigned dir)
+{
+    memset(col, 0, sizeof *col);
+    col->f = buf;
+    col->cap = cap;
+    col->pool = pinfo->pool;
+    col->wc = wc;
+    col->dir = dir;
+}
+
 static void ws_on_begin(void *user, const struct wsv_frame *f)
 {
     struct ws_collect *c = user;
@@ -472,92 +522,244 @@ static void ws_on_compressed(void *user, const struct wsv_frame *f, const uint8_
         x->z_lost = true;
 }
 
-/* ---- Handshake --------------------------------------------------------- */
+/* ---- Opening handshake ---------------------------------------------------- */
 
-/* Reads the permessage-deflate element of a 101's Sec-WebSocket-Extensions.
- * Deliberately forgiving: judging the negotiation is the handshake checker's
- * job; this only says what the two peers will apply to RSV1. */
-static void ws_parse_extensions(const char *s, struct wsv_pmd *pmd)
+/* The handshake head a packet carries: where it lies and what is shown on it
+ * (proto data WS_KEY_HEAD). Only the packets holding an opening request or
+ * its response have one. */
+struct ws_head {
+    uint32_t start, len;
+    uint16_t src;            /* index in pinfo->data_src; WS_NO_SRC: not found */
+    uint16_t status;         /* a response's status code; 0: a request */
+    const char *version;     /* request: Sec-WebSocket-Version as sent */
+    const char *accept;      /* response: the Sec-WebSocket-Accept the key calls for */
+    const char *versions;    /* refusal: the server's Sec-WebSocket-Version list */
+    const char *extensions;  /* 101: Sec-WebSocket-Extensions as sent */
+    const char *subprotocol; /* 101: Sec-WebSocket-Protocol */
+};
+
+enum ws_hs_kind { WS_HS_NONE, WS_HS_REQUEST, WS_HS_RESPONSE };
+
+/* In a reaction-missing detail: the violation was the opening request's. */
+#define WS_REACT_REQUEST ((uint64_t)1 << 40)
+
+/* A handshake finding's detail: the core's detail, why, and how many bytes
+ * are at fault. */
+#define WS_HS_DETAIL(d, why, len)                                                                  \
+    ((uint64_t)(uint32_t)(d) | (uint64_t)(why) << 32 | (uint64_t)MIN((len), 0xffffff) << 40)
+#define WS_HS_WHY(detail) ((enum wsv_hs_why)(((detail) >> 32) & 0xff))
+#define WS_HS_LEN(detail) ((unsigned)((detail) >> 40))
+
+/* Index of data source ds in the packet's list, which every pass rebuilds
+ * in the same order. */
+static unsigned ws_src_index(packet_info *pinfo, tvbuff_t *ds)
 {
-    static const char pmd_name[] = "permessage-deflate";
-    const size_t pmd_len = sizeof pmd_name - 1;
+    unsigned j = 0;
 
-    while (*s && !pmd->enabled) {
-        const char *elem_end = s + strcspn(s, ",");
-        const char *p = s + strspn(s, " \t");
-        size_t n = strcspn(p, ";, \t");
-
-        if (n == pmd_len && g_ascii_strncasecmp(p, pmd_name, n) == 0) {
-            pmd->enabled = true;
-            for (p += n; p < elem_end;) {
-                const char *par, *val;
-                size_t plen;
-                unsigned bits;
-
-                p += strspn(p, "; \t");
-                if (p >= elem_end)
-                    break;
-                par = p;
-                plen = strcspn(par, "=; \t,");
-                val = par + plen + strspn(par + plen, " \t");
-                bits = 0;
-                if (*val == '=') {
-                    val += 1 + strspn(val + 1, " \t\"");
-                    bits = (unsigned)strtoul(val, NULL, 10);
-                }
-                if (bits < 8 || bits > 15)
-                    bits = 0;
-#define WS_PAR_IS(lit) (plen == sizeof(lit) - 1 && g_ascii_strncasecmp(par, lit, plen) == 0)
-                if (WS_PAR_IS("server_no_context_takeover"))
-                    pmd->server_no_context_takeover = true;
-                else if (WS_PAR_IS("client_no_context_takeover"))
-                    pmd->client_no_context_takeover = true;
-                else if (WS_PAR_IS("server_max_window_bits"))
-                    pmd->server_max_window_bits = (uint8_t)bits;
-                else if (WS_PAR_IS("client_max_window_bits"))
-                    pmd->client_max_window_bits = (uint8_t)bits;
-#undef WS_PAR_IS
-                p += strcspn(p, ";,");
-            }
-        }
-        s = *elem_end ? elem_end + 1 : elem_end;
-    }
+    for (GSList *l = pinfo->data_src; l && j < WS_NO_SRC; l = l->next, j++)
+        if (get_data_source_tvb((const struct data_source *)l->data) == ds)
+            return j;
+    return WS_NO_SRC;
 }
 
-/* The side sending Sec-WebSocket-Key is the client; the side sending the 101
- * is the server, and its Sec-WebSocket-Extensions decide what RSV1 means. */
-static void ws_handshake(packet_info *pinfo, proto_tree *tree)
+/* Data source src of this pass, if it holds [0, end) as on the first pass. */
+static tvbuff_t *ws_src_tvb(packet_info *pinfo, unsigned src, uint64_t end)
 {
-    GPtrArray *key = proto_get_finfo_ptr_array(tree, hf_http_key);
-    GPtrArray *code = proto_get_finfo_ptr_array(tree, hf_http_code);
-    struct ws_conv *wc;
-    unsigned dir;
+    const struct data_source *d =
+        src == WS_NO_SRC ? NULL
+                         : (const struct data_source *)g_slist_nth_data(pinfo->data_src, src);
+    tvbuff_t *ds = d ? get_data_source_tvb(d) : NULL;
 
-    if (key && key->len) {
-        wc = ws_conv_get(pinfo, true, &dir);
-        if (!wc->started)
-            wc->client_dir = (uint8_t)dir;
+    return ds && end <= tvb_captured_length(ds) ? ds : NULL;
+}
+
+/* The bytes from the first byte of the HTTP head that field fi starts to the
+ * end of its buffer: the core reads up to the head's empty line. */
+static const uint8_t *ws_head_bytes(const field_info *fi, size_t *n)
+{
+    int len;
+
+    if (!fi->ds_tvb || fi->start < 0)
+        return NULL;
+    len = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+    if (len <= 0)
+        return NULL;
+    *n = (size_t)len;
+    return tvb_get_ptr(fi->ds_tvb, fi->start, len);
+}
+
+/* Does the head speak of WebSocket: Upgrade: websocket, or the header only a
+ * WebSocket peer sends (a missing Upgrade is then the violation)? */
+static bool ws_head_is_websocket(const uint8_t *p, const struct wsv_http_head *h,
+                                 const char *ws_header)
+{
+    struct wsv_http_iter it;
+    struct wsv_http_field f;
+
+    wsv_http_fields(&it, p, h);
+    while (wsv_http_next(&it, &f))
+        if (wsv_http_name_is(p, &f, ws_header) ||
+            (wsv_http_name_is(p, &f, "Upgrade") && wsv_http_list_has(p, f.value, "websocket")))
+            return true;
+    return false;
+}
+
+static void ws_on_hs_violation(void *user, const struct wsv_hs_violation *v)
+{
+    struct ws_collect *c = user;
+
+    ws_add(c, v->rule, (int64_t)v->offset, WS_HS_DETAIL(v->detail, v->why, v->len),
+           v->expected_close, (v->must_fail ? WS_F_MUST_FAIL : 0) | WS_F_HANDSHAKE);
+}
+
+static struct ws_hs *ws_hs_of(struct ws_conv *wc)
+{
+    if (!wc->hs)
+        wc->hs = wmem_new0(wmem_file_scope(), struct ws_hs);
+    return wc->hs;
+}
+
+static const char *ws_keep(const char *s)
+{
+    return s && s[0] ? wmem_strdup(wmem_file_scope(), s) : NULL;
+}
+
+/* An opening request: judged, and its record kept for the response. The
+ * side sending it is the client. */
+static void ws_hs_request(packet_info *pinfo, struct ws_conv *wc, struct ws_collect *col,
+                          const uint8_t *p, size_t n, struct ws_head *hd)
+{
+    struct ws_hs *hs = ws_hs_of(wc);
+    unsigned first = col->n;
+
+    if (!hs->req) {
+        hs->req = wmem_new0(wmem_file_scope(), struct wsv_hs_request);
+        ws_hs_awaiting++;
     }
-    for (unsigned i = 0; code && i < code->len; i++) {
-        field_info *fi = (field_info *)g_ptr_array_index(code, i);
-        GPtrArray *ext;
-
-        if (fvalue_get_uinteger(WS1002_FI_FVALUE(fi)) != 101)
-            continue;
-        wc = ws_conv_get(pinfo, true, &dir);
-        if (wc->started)
-            return;
-        wc->client_dir = (uint8_t)(dir ^ 1);
-        wc->saw_101 = true;
-        memset(&wc->pmd, 0, sizeof wc->pmd);
-        ext = proto_get_finfo_ptr_array(tree, hf_http_ext);
-        for (unsigned j = 0; ext && j < ext->len; j++) {
-            const char *s = fvalue_get_string(WS1002_FI_FVALUE((field_info *)ext->pdata[j]));
-            if (s)
-                ws_parse_extensions(s, &wc->pmd);
+    col->frame = WS_HS_FRAME;
+    wsv_hs_check_request(p, n, hs->req, ws_on_hs_violation, col, NULL);
+    hs->req_pnum = pinfo->num;
+    hs->req_failed = false;
+    for (unsigned k = first; k < col->n; k++)
+        col->f[k].flags |= WS_F_REQUEST;
+    for (unsigned k = first; k < col->n && !hs->req_failed; k++) {
+        if (col->f[k].flags & WS_F_MUST_FAIL) {
+            hs->req_failed = true;
+            hs->req_rule = col->f[k].rule;
         }
-        return;
     }
+    if (hs->req->version != -1)
+        hd->version = wmem_strdup(wmem_file_scope(), hs->req->version_text);
+    wc->client_dir = (uint8_t)col->dir;
+}
+
+/* The response to an opening request, or a 101 whose request was not
+ * captured. Returns false for an interim response (the final one is still
+ * to come). A 101 decides what the RSV bits mean from here on. */
+static bool ws_hs_response(packet_info *pinfo, struct ws_conv *wc, struct ws_collect *col,
+                           const uint8_t *p, size_t n, struct ws_head *hd)
+{
+    struct wsv_hs_result *res = wmem_new(pinfo->pool, struct wsv_hs_result);
+    struct ws_hs *hs = ws_hs_of(wc);
+
+    col->frame = WS_HS_FRAME;
+    if (wsv_hs_check_response(p, n, hs->req, res, ws_on_hs_violation, col, NULL) != WSV_HTTP_OK ||
+        res->interim)
+        return false;
+    hd->status = res->status;
+    hd->accept = ws_keep(res->accept_expected);
+    if (res->has_versions)
+        hd->versions = ws_keep(res->versions);
+    if (res->upgraded) {
+        wc->saw_101 = true;
+        wc->client_dir = (uint8_t)(col->dir ^ 1);
+        wc->pmd = res->pmd;
+        wc->rsv_unknown = res->other_extensions;
+        hs->resp_pnum = pinfo->num;
+        hs->accept = hd->accept;
+        hs->extensions = hd->extensions = ws_keep(res->extensions);
+        hs->subprotocol = hd->subprotocol = ws_keep(res->subprotocol);
+        if (hs->req) {
+            char missing[WSV_HS_NAMES];
+            if (wsv_hs_ext_missing(hs->req, res, missing, sizeof missing))
+                hs->ext_missing = ws_keep(missing);
+        }
+        /* RFC 6455 §4.2.1: a server must refuse a request that breaks it. */
+        if (hs->req_failed)
+            ws_add(col, WSV_R_REACTION_MISSING, -1,
+                   (uint64_t)hs->req_pnum | (uint64_t)hs->req_rule << 32 | WS_REACT_REQUEST, 0,
+                   WS_F_HANDSHAKE);
+    }
+    if (hs->req) {
+        wmem_free(wmem_file_scope(), hs->req);
+        hs->req = NULL;
+        ws_hs_awaiting--;
+    }
+    return true;
+}
+
+static void ws_head_init(packet_info *pinfo, struct ws_head *hd, const field_info *fi, size_t len)
+{
+    memset(hd, 0, sizeof *hd);
+    hd->start = (uint32_t)fi->start;
+    hd->len = (uint32_t)MIN(len, (size_t)INT32_MAX);
+    hd->src = (uint16_t)ws_src_index(pinfo, fi->ds_tvb);
+}
+
+/* The packet's opening request or its response, from the HTTP heads the
+ * http dissector found (the first that concerns WebSocket). On one, *wcp is
+ * its connection and col collects on it. The side sending the request is the
+ * client; the side sending the 101 is the server. */
+static enum ws_hs_kind ws_handshake(packet_info *pinfo, proto_tree *tree, struct ws_collect *col,
+                                    struct ws_finding *buf, unsigned cap, struct ws_head *hd,
+                                    struct ws_conv **wcp, unsigned *dir)
+{
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf_http_method);
+    struct wsv_http_head h;
+
+    for (unsigned i = 0; a && i < a->len; i++) {
+        const field_info *fi = (const field_info *)g_ptr_array_index(a, i);
+        size_t n = 0;
+        const uint8_t *p = ws_head_bytes(fi, &n);
+
+        if (!p || wsv_http_parse(p, n, &h) != WSV_HTTP_OK || h.response ||
+            !ws_head_is_websocket(p, &h, "Sec-WebSocket-Key"))
+            continue;
+        *wcp = ws_conv_get(pinfo, true, dir);
+        if ((*wcp)->started)
+            return WS_HS_NONE;
+        ws_collect_init(col, buf, cap, pinfo, *wcp, *dir);
+        ws_head_init(pinfo, hd, fi, h.len);
+        ws_hs_request(pinfo, *wcp, col, p, n, hd);
+        return WS_HS_REQUEST;
+    }
+    a = proto_get_finfo_ptr_array(tree, hf_http_resp_version);
+    for (unsigned i = 0; a && i < a->len; i++) {
+        const field_info *fi = (const field_info *)g_ptr_array_index(a, i);
+        size_t n = 0;
+        const uint8_t *p = ws_head_bytes(fi, &n);
+        struct ws_conv *wc = NULL;
+
+        if (!p || wsv_http_parse(p, n, &h) != WSV_HTTP_OK || !h.response)
+            continue;
+        if (ws_hs_awaiting)
+            wc = ws_conv_get(pinfo, false, dir);
+        if (!(wc && wc->hs && wc->hs->req)) {
+            if (h.status != 101 || !ws_head_is_websocket(p, &h, "Sec-WebSocket-Accept"))
+                continue;
+            wc = ws_conv_get(pinfo, true, dir);
+        }
+        if (wc->started)
+            return WS_HS_NONE;
+        if (*wcp != wc) {
+            *wcp = wc;
+            ws_collect_init(col, buf, cap, pinfo, wc, *dir);
+        }
+        ws_head_init(pinfo, hd, fi, h.len);
+        if (ws_hs_response(pinfo, wc, col, p, n, hd))
+            return WS_HS_RESPONSE;
+    }
+    return WS_HS_NONE;
 }
 
 /* Decode As maps the port to one of websocket's handles, not always the one
@@ -636,6 +838,7 @@ static void ws_start(struct ws_conv *wc, packet_info *pinfo, unsigned dir, struc
     }
     if (wc->saw_101) {
         cfg.pmd = wc->pmd;
+        cfg.rsv_unknown = wc->rsv_unknown;
     } else {
         /* Without the 101 an RSV1 on a message's first frame cannot be judged:
          * assume compression may be in force, and say so in every verdict
@@ -808,7 +1011,10 @@ static void ws_pend_update(packet_info *pinfo, struct ws_conv *wc, unsigned d,
     for (unsigned k = first; k < col->n; k++) {
         const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)col->f[k].rule);
         bool mf = (col->f[k].flags & WS_F_MUST_FAIL) != 0;
-        if (!(mf && col->f[k].expected_close) && !r->close_alt[0])
+        /* A 101 that breaks a rule is answered by the client failing the
+         * connection, which names no code. */
+        bool hs = (col->f[k].flags & WS_F_HANDSHAKE) != 0;
+        if (!(mf && (col->f[k].expected_close || hs)) && !r->close_alt[0])
             continue;
         next.must_fail |= mf;
         if (next.nrules < array_length(next.rules))
@@ -874,7 +1080,10 @@ static void ws_on_close(packet_info *pinfo, struct ws_conv *wc, unsigned d, stru
         l->flags |= WS_L_REPLY;
     if (pend->pnum && !pend->reacted) {
         for (unsigned k = 0; k < pend->nrules && !matched; k++) {
-            if (wsv_rule_close_ok((enum wsv_rule)pend->rules[k], code)) {
+            const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)pend->rules[k]);
+            /* A rule naming no code (the handshake's) is answered by any. */
+            if (wsv_rule_close_ok((enum wsv_rule)pend->rules[k], code) ||
+                (!r->close && !r->close_alt[0])) {
                 matched = true;
                 l->cause_rule = pend->rules[k];
             }
@@ -898,6 +1107,14 @@ static void ws_on_close(packet_info *pinfo, struct ws_conv *wc, unsigned d, stru
                        0);
             return;
         }
+    }
+    /* RFC 6455 §7.4.1: the client wanted an extension the 101 did not accept. */
+    if (code == 1010 && wc->hs && wc->hs->ext_missing && !(l->flags & WS_L_REPLY) &&
+        wc->core.cfg.role[d] == WSV_ROLE_CLIENT) {
+        l->cause = wc->hs->resp_pnum;
+        l->cause_rule = WSV_R_EXT_REQUIRED_MISSING;
+        ws_add(col, WSV_R_EXT_REQUIRED_MISSING, -1, 0, 0, 0);
+        return;
     }
     if (!(l->flags & WS_L_REPLY) && (code == 1002 || code == 1007)) {
         bool onehop = wc->saw_101 && wc->pmd.enabled && o->compressed_seen;
@@ -1074,7 +1291,52 @@ static unsigned ws_explanations(const struct ws_finding *f, char out[3][112])
     return n;
 }
 
-static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
+/* A handshake finding's detail. */
+static void ws_hs_detail(char *buf, size_t len, const struct ws_conv *wc,
+                         const struct ws_finding *f)
+{
+    enum wsv_hs_why why = WS_HS_WHY(f->detail);
+    uint32_t v = (uint32_t)f->detail;
+    const char *what = wsv_hs_why_str(why);
+
+    switch ((enum wsv_rule)f->rule) {
+    case WSV_R_HANDSHAKE_REFUSED:
+    case WSV_R_HANDSHAKE_VERSION_NO_HEADER:
+        snprintf(buf, len, " [status %u]", v);
+        return;
+    case WSV_R_HANDSHAKE_REQ_KEY:
+        if (why == WSV_HS_WHY_VALUE || why == WSV_HS_WHY_SYNTAX) {
+            if (v)
+                snprintf(buf, len, " [%s: base64 of %u bytes]", what, v);
+            else
+                snprintf(buf, len, " [%s: not base64]", what);
+            return;
+        }
+        break;
+    case WSV_R_HANDSHAKE_VERSION:
+        if (why == WSV_HS_WHY_VALUE && v) {
+            snprintf(buf, len, " [version %u requested]", v);
+            return;
+        }
+        break;
+    case WSV_R_HANDSHAKE_ACCEPT_MISMATCH:
+        if (wc && wc->hs && wc->hs->accept) {
+            snprintf(buf, len, " [%s: expected %s]", what, wc->hs->accept);
+            return;
+        }
+        break;
+    default:
+        if (why == WSV_HS_WHY_LARGER || why == WSV_HS_WHY_RANGE) {
+            snprintf(buf, len, " [%s: %u]", what, v);
+            return;
+        }
+        break;
+    }
+    if (why != WSV_HS_WHY_NONE)
+        snprintf(buf, len, " [%s]", what);
+}
+
+static void ws_detail(char *buf, size_t len, const struct ws_conv *wc, const struct ws_finding *f)
 {
     static const char *const evidence[] = {
         [WS_EV_HANDSHAKE] = "roles from the opening request; the 101 was not captured",
@@ -1087,6 +1349,10 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
     uint64_t d = f->detail;
 
     buf[0] = '\0';
+    if ((f->flags & WS_F_HANDSHAKE) && wsv_hs_judges((enum wsv_rule)f->rule)) {
+        ws_hs_detail(buf, len, wc, f);
+        return;
+    }
     switch ((enum wsv_rule)f->rule) {
     case WSV_R_FRAME_RSV_NONZERO:
     case WSV_R_PMD_RSV1_ON_CONTROL:
@@ -1141,7 +1407,17 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
         unsigned want = v ? (v->close ? v->close : v->close_alt[0]) : 0;
         if (!v)
             break;
-        if (f->rule == WSV_R_REACTION_MISSING)
+        if (f->rule == WSV_R_REACTION_MISSING && (d & WS_REACT_REQUEST))
+            snprintf(buf, len,
+                     " [the request in frame %u broke %s: the server should have refused it, "
+                     "not answered 101]",
+                     (uint32_t)d, v->id);
+        else if (f->rule == WSV_R_REACTION_MISSING && !want)
+            snprintf(buf, len,
+                     " [frame %u broke %s: this side should have failed the connection, not gone "
+                     "on]",
+                     (uint32_t)d, v->id);
+        else if (f->rule == WSV_R_REACTION_MISSING)
             snprintf(buf, len,
                      " [frame %u broke %s: this side should have closed (%u), not gone on]",
                      (uint32_t)d, v->id, want);
@@ -1150,6 +1426,11 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
                      (unsigned)(d >> 40), (uint32_t)d, v->id, want);
         break;
     }
+    case WSV_R_EXT_REQUIRED_MISSING:
+        if (wc && wc->hs && wc->hs->ext_missing)
+            snprintf(buf, len, " [offered, not accepted by the 101 in frame %u: %s]",
+                     wc->hs->resp_pnum, wc->hs->ext_missing);
+        break;
     case WSV_R_CLOSE_UNEXPLAINED: {
         char ex[3][112];
         ws_explanations(f, ex);
@@ -1161,13 +1442,14 @@ static void ws_detail(char *buf, size_t len, const struct ws_finding *f)
     }
 }
 
-static void ws_expert(packet_info *pinfo, proto_item *pi, const struct ws_finding *f)
+static void ws_expert(packet_info *pinfo, proto_item *pi, const struct ws_conv *wc,
+                      const struct ws_finding *f)
 {
     const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)f->rule);
     char detail[512], reaction[64];
     const char *inferred = "";
 
-    ws_detail(detail, sizeof detail, f);
+    ws_detail(detail, sizeof detail, wc, f);
     if (f->rule == WSV_R_HANDSHAKE_NOT_CAPTURED)
         ws_heur_evidence(pinfo, detail, sizeof detail);
     if (f->flags & WS_F_INFERRED)
@@ -1176,6 +1458,8 @@ static void ws_expert(packet_info *pinfo, proto_item *pi, const struct ws_findin
     if ((f->flags & WS_F_MUST_FAIL) && f->expected_close)
         snprintf(reaction, sizeof reaction, "; a conforming receiver closes with %u",
                  f->expected_close);
+    else if ((f->flags & WS_F_MUST_FAIL) && (f->flags & WS_F_REQUEST))
+        snprintf(reaction, sizeof reaction, "; a conforming server refuses the request");
     else if (f->flags & WS_F_MUST_FAIL)
         snprintf(reaction, sizeof reaction, "; a conforming receiver fails the connection");
     else if (r->severity == WSV_SEV_WARN)
@@ -1189,18 +1473,20 @@ static bool ws_is_proto_error(const struct ws_finding *f)
     return (f->flags & WS_F_MUST_FAIL) && f->expected_close == 1002;
 }
 
-/* One ws.rule item, on the offending byte if it is in this buffer. */
-static void ws_add_finding(packet_info *pinfo, proto_tree *tree, tvbuff_t *ds, int start,
-                           int length, const struct ws_finding *f)
+/* One ws.rule item, on the offending bytes if they are in this buffer. */
+static void ws_add_finding(packet_info *pinfo, proto_tree *tree, const struct ws_conv *wc,
+                           tvbuff_t *ds, int start, int length, const struct ws_finding *f)
 {
     const struct wsv_rule_info *r = wsv_rule_get((enum wsv_rule)f->rule);
-    bool here = f->rel >= 0 && f->rel < (int64_t)tvb_captured_length_remaining(ds, start);
+    int64_t room = tvb_captured_length_remaining(ds, start);
+    int64_t bytes = (f->flags & WS_F_HANDSHAKE) ? MAX(WS_HS_LEN(f->detail), 1) : 1;
+    bool here = f->rel >= 0 && f->rel + bytes <= room;
     proto_item *ri;
     proto_tree *rt;
 
-    ri =
-        proto_tree_add_string_format_value(tree, hf_ws_rule, ds, here ? start + (int)f->rel : start,
-                                           here ? 1 : length, r->id, "%s: %s", r->id, r->statement);
+    ri = proto_tree_add_string_format_value(
+        tree, hf_ws_rule, ds, here ? start + (int)f->rel : start, here ? (int)bytes : length, r->id,
+        "%s: %s", r->id, r->statement);
     rt = proto_item_add_subtree(ri, ett_ws_rule);
     proto_item_set_generated(proto_tree_add_string(rt, hf_ws_rfc, ds, 0, 0, r->ref));
     if (f->expected_close)
@@ -1220,7 +1506,7 @@ static void ws_add_finding(packet_info *pinfo, proto_tree *tree, tvbuff_t *ds, i
         for (unsigned k = 0; k < n; k++)
             proto_item_set_generated(proto_tree_add_string(rt, hf_ws_explanation, ds, 0, 0, ex[k]));
     }
-    ws_expert(pinfo, ri, f);
+    ws_expert(pinfo, ri, wc, f);
 }
 
 /* ws.close.cause on a Close, ws.close.reaction on a violating frame. */
@@ -1265,7 +1551,8 @@ static void ws_add_link(proto_tree *tree, tvbuff_t *ds, const struct ws_link *l)
 /* One "ws" item per WebSocket frame, covering its header. */
 static void ws_render_frame(packet_info *pinfo, proto_tree *tree, const struct ws_conv *wc,
                             unsigned dir, tvbuff_t *ds, int start, int length, uint32_t idx,
-                            const struct ws_finding *f, unsigned n, const struct ws_link *l)
+                            bool frame, const struct ws_finding *f, unsigned n,
+                            const struct ws_link *l)
 {
     enum wsv_role role = wc ? wc->core.cfg.role[dir] : WSV_ROLE_UNKNOWN;
     bool inferred = wc && wc->core.cfg.role_inferred[dir];
@@ -1281,6 +1568,18 @@ static void ws_render_frame(packet_info *pinfo, proto_tree *tree, const struct w
     proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_role_inferred, ds, 0, 0, inferred));
     if (af && af->pnum && (pinfo->num > af->pnum || (pinfo->num == af->pnum && idx >= af->frame)))
         proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_after_fail, ds, 0, 0, 1));
+    /* The handshake the frame is judged under. */
+    if (frame && wc && wc->hs && wc->hs->resp_pnum) {
+        proto_item *hi = proto_tree_add_uint(wt, hf_ws_handshake, ds, 0, 0, wc->hs->resp_pnum);
+        proto_tree *ht = proto_item_add_subtree(hi, ett_ws_hs);
+        proto_item_set_generated(hi);
+        if (wc->hs->extensions)
+            proto_item_set_generated(
+                proto_tree_add_string(ht, hf_ws_hs_extensions, ds, 0, 0, wc->hs->extensions));
+        if (wc->hs->subprotocol)
+            proto_item_set_generated(
+                proto_tree_add_string(ht, hf_ws_hs_subprotocol, ds, 0, 0, wc->hs->subprotocol));
+    }
     for (unsigned k = 0; k < n; k++) {
         if (ws_is_proto_error(&f[k])) {
             proto_item_set_generated(proto_tree_add_boolean(wt, hf_ws_proto_error, ds, 0, 0, 1));
@@ -1290,7 +1589,7 @@ static void ws_render_frame(packet_info *pinfo, proto_tree *tree, const struct w
     if (l)
         ws_add_link(wt, ds, l);
     for (unsigned k = 0; k < n; k++)
-        ws_add_finding(pinfo, wt, ds, start, length, &f[k]);
+        ws_add_finding(pinfo, wt, wc, ds, start, length, &f[k]);
 }
 
 /* " [WS1002: id, id]" for the rules the packet breaks (notes are not
@@ -1381,25 +1680,75 @@ static void ws_tap(packet_info *pinfo, const struct ws_conv *wc, unsigned dir,
 /* The data source a frame lies in, if this pass has it as the first one had. */
 static tvbuff_t *ws_frame_tvb(packet_info *pinfo, const struct ws_where *w)
 {
-    const struct data_source *src =
-        w->src == WS_NO_SRC ? NULL
-                            : (const struct data_source *)g_slist_nth_data(pinfo->data_src, w->src);
-    tvbuff_t *ds = src ? get_data_source_tvb(src) : NULL;
+    return ws_src_tvb(pinfo, w->src, (uint64_t)w->start + w->len);
+}
 
-    if (ds && (uint64_t)w->start + w->len > tvb_captured_length(ds))
-        ds = NULL;
-    return ds;
+/* One "ws" item over an opening handshake head: what it asked for or
+ * agreed to, its findings, and the client's reaction to a broken 101. */
+static void ws_render_head(packet_info *pinfo, proto_tree *tree, const struct ws_conv *wc,
+                           const struct ws_head *hd, const struct ws_finding *f, unsigned n,
+                           const struct ws_link *l)
+{
+    tvbuff_t *ds = tree ? ws_src_tvb(pinfo, hd->src, (uint64_t)hd->start + hd->len) : NULL;
+    const struct {
+        int *hf;
+        const char *s;
+    } shown[] = {
+        {&hf_ws_hs_version, hd->version},         {&hf_ws_hs_accept, hd->accept},
+        {&hf_ws_hs_versions, hd->versions},       {&hf_ws_hs_extensions, hd->extensions},
+        {&hf_ws_hs_subprotocol, hd->subprotocol},
+    };
+    proto_item *ti;
+    proto_tree *ht;
+
+    if (!ds) {
+        for (unsigned k = 0; k < n; k++)
+            ws_expert(pinfo, NULL, wc, &f[k]);
+        return;
+    }
+    ti = proto_tree_add_item(tree, proto_ws, ds, (int)hd->start, (int)hd->len, ENC_NA);
+    if (hd->status)
+        proto_item_append_text(ti, ", opening handshake response %u", hd->status);
+    else
+        proto_item_append_text(ti, ", opening handshake request");
+    ht = proto_item_add_subtree(ti, ett_ws);
+    for (unsigned k = 0; k < array_length(shown); k++)
+        if (shown[k].s)
+            proto_item_set_generated(proto_tree_add_string(ht, *shown[k].hf, ds, 0, 0, shown[k].s));
+    if (l)
+        ws_add_link(ht, ds, l);
+    for (unsigned k = 0; k < n; k++)
+        ws_add_finding(pinfo, ht, wc, ds, (int)hd->start, (int)hd->len, &f[k]);
 }
 
 static void ws_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const struct ws_conv *wc,
-                      unsigned dir, const struct ws_where *w, unsigned nframes, bool want_items,
-                      const struct ws_finding *f, unsigned n, const struct ws_link *l, unsigned nl)
+                      unsigned dir, const struct ws_head *hd, const struct ws_where *w,
+                      unsigned nframes, bool want_items, const struct ws_finding *f0, unsigned n0,
+                      const struct ws_link *l0, unsigned nl0)
 {
-    unsigned k = 0, j = 0;
+    const struct ws_finding *f = f0;
+    const struct ws_link *l = l0;
+    unsigned n = n0, nl = nl0, k = 0, j = 0;
+
+    /* The handshake head's findings and link come first. */
+    while (k < n && (f[k].flags & WS_F_HANDSHAKE))
+        k++;
+    while (j < nl && l[j].frame == WS_HS_FRAME)
+        j++;
+    if (hd)
+        ws_render_head(pinfo, tree, wc, hd, f, k, j ? l : NULL);
+    else
+        for (unsigned m = 0; m < k; m++)
+            ws_expert(pinfo, NULL, wc, &f[m]);
+    f += k;
+    n -= k;
+    l += j;
+    nl -= j;
+    k = j = 0;
 
     if (tree && !nframes && n) {
         /* No frame here (a lost segment, a FIN): the findings go on the packet. */
-        ws_render_frame(pinfo, tree, wc, dir, tvb, 0, 0, 0, f, n, NULL);
+        ws_render_frame(pinfo, tree, wc, dir, tvb, 0, 0, 0, false, f, n, NULL);
         k = n;
     }
     for (uint32_t idx = 0; idx < nframes; idx++) {
@@ -1416,22 +1765,22 @@ static void ws_render(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, const
         if (tree && (want_items || k > first || lk))
             ds = ws_frame_tvb(pinfo, &w[idx]);
         if (ds) {
-            ws_render_frame(pinfo, tree, wc, dir, ds, (int)w[idx].start, w[idx].len, idx, &f[first],
-                            k - first, lk);
+            ws_render_frame(pinfo, tree, wc, dir, ds, (int)w[idx].start, w[idx].len, idx, true,
+                            &f[first], k - first, lk);
             continue;
         }
         /* Expert infos are needed on every pass, with or without a tree:
          * taps (tshark -z expert, the GUI's Expert Info) may listen on any. */
         for (unsigned m = first; m < k; m++)
-            ws_expert(pinfo, NULL, &f[m]);
+            ws_expert(pinfo, NULL, wc, &f[m]);
     }
-    /* Expert infos are needed on every pass, with or without a tree: taps
-     * (tshark -z expert, the GUI's Expert Info) may listen on any of them. */
     for (; k < n; k++)
-        ws_expert(pinfo, NULL, &f[k]);
-    if (n)
-        ws_info_tag(pinfo, f, n);
-    ws_tap(pinfo, wc, dir, f, n, l, nl);
+        ws_expert(pinfo, NULL, wc, &f[k]);
+    if (n0)
+        ws_info_tag(pinfo, f0, n0);
+    /* The statistics count frames and what they break, not handshake heads. */
+    if (nframes || n)
+        ws_tap(pinfo, wc, dir, f, n, l, nl);
 }
 
 /* Records where the packet's frames (the websocket items) lie; returns the
@@ -1457,15 +1806,8 @@ static const struct ws_where *ws_places_add(packet_info *pinfo, GPtrArray *frame
         field_info *fi = (field_info *)g_ptr_array_index(frames, i);
 
         if (fi->ds_tvb != ds) {
-            unsigned j = 0;
             ds = fi->ds_tvb;
-            src = WS_NO_SRC;
-            for (GSList *l = pinfo->data_src; l && j < WS_NO_SRC; l = l->next, j++) {
-                if (get_data_source_tvb((const struct data_source *)l->data) == ds) {
-                    src = j;
-                    break;
-                }
-            }
+            src = ws_src_index(pinfo, ds);
         }
         w[i] = (struct ws_where){pinfo->num, (uint32_t)fi->start, (uint16_t)src,
                                  (uint8_t)MIN(fi->length, UINT8_MAX)};
@@ -1514,22 +1856,11 @@ static void ws_store(packet_info *pinfo, struct ws_conv *wc, struct ws_collect *
         if (pend->pnum == pinfo->num)
             pend->link = &links[col->fix_link[k]];
     }
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, 0, rec);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_FINDINGS, rec);
 }
 
 /* A packet of a connection without WebSocket frames (an ACK, a FIN, a
  * segment of a frame still being reassembled): only TCP events matter. */
-static void ws_collect_init(struct ws_collect *col, struct ws_finding *buf, unsigned cap,
-                            packet_info *pinfo, struct ws_conv *wc, unsigned dir)
-{
-    memset(col, 0, sizeof *col);
-    col->f = buf;
-    col->cap = cap;
-    col->pool = pinfo->pool;
-    col->wc = wc;
-    col->dir = dir;
-}
-
 static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     struct ws_finding buf[4];
@@ -1540,69 +1871,91 @@ static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     wc = ws_conv_peek(pinfo, &dir);
     if (!wc && ws_pending_count && pinfo->ptype == PT_TCP)
         wc = ws_conv_get(pinfo, false, &dir);
-    if (!wc || !wc->started)
+    if (!wc || !(wc->started || wc->hs))
         return 0;
     ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
     ws_tcp_events(pinfo, wc, dir, &col, NULL);
     if (!col.n)
         return 0;
     ws_store(pinfo, wc, &col);
-    ws_render(pinfo, tree, tvb, wc, dir, NULL, 0, false, col.f, col.n, NULL, 0);
+    ws_render(pinfo, tree, tvb, wc, dir, NULL, NULL, 0, false, col.f, col.n, NULL, 0);
+    return (int)tvb_captured_length(tvb);
+}
+
+/* The first pass, in capture order: the packet's handshake head and frames
+ * go through the core, and what it finds is stored for every later pass. */
+static int ws_first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool want_items)
+{
+    struct ws_finding buf[16];
+    struct ws_collect col;
+    struct ws_tcp_facts t;
+    struct ws_head hd;
+    struct ws_conv *wc = NULL;
+    const struct ws_where *w = NULL;
+    unsigned dir = 0, nhs;
+    enum ws_hs_kind hs = WS_HS_NONE;
+    /* The wanted hfids give the first pass a tree holding the frames (only
+     * the first: 4.6 primes them on that pass alone). */
+    GPtrArray *frames = tree ? proto_get_finfo_ptr_array(tree, proto_websocket) : NULL;
+    unsigned nframes = frames ? frames->len : 0;
+
+    if (tree)
+        hs = ws_handshake(pinfo, tree, &col, buf, array_length(buf), &hd, &wc, &dir);
+    if (!nframes && hs == WS_HS_NONE)
+        return ws_frameless(tvb, pinfo, tree);
+    if (!wc) {
+        wc = ws_conv_get(pinfo, true, &dir);
+        ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
+    }
+    nhs = col.n;
+    if (nframes && !wc->started)
+        ws_start(wc, pinfo, dir, &col);
+    ws_tcp_events(pinfo, wc, dir, &col, &t);
+    if (hs == WS_HS_RESPONSE && nhs) {
+        /* The client's reaction to a broken 101 is awaited like a frame's. */
+        col.frame = WS_HS_FRAME;
+        ws_pend_update(pinfo, wc, dir, &col, 0, t.have_seq ? t.nextseq : 0);
+    }
+    if (nframes) {
+        ws_analyse(pinfo, wc, dir, frames, &col, &t);
+        w = ws_places_add(pinfo, frames);
+    }
+    if (hs != WS_HS_NONE)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_HEAD,
+                         wmem_memdup(wmem_file_scope(), &hd, sizeof hd));
+    if (col.n || col.nl)
+        ws_store(pinfo, wc, &col);
+    if (col.n || col.nl || hs != WS_HS_NONE || want_items || ws_stats_wanted())
+        ws_render(pinfo, tree, tvb, wc, dir, hs != WS_HS_NONE ? &hd : NULL, w, nframes, want_items,
+                  col.f, col.n, col.l, col.nl);
     return (int)tvb_captured_length(tvb);
 }
 
 static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    const struct ws_packet *rec;
+    const struct ws_head *hd;
+    const struct ws_where *w = NULL;
     struct ws_conv *wc;
     unsigned dir, nframes = 0;
-    const struct ws_where *w = NULL;
-    bool want_items = proto_field_is_referenced(tree, proto_ws);
+    bool want_items = proto_field_is_referenced(tree, proto_ws), stats;
 
-    if (!PINFO_FD_VISITED(pinfo)) {
-        struct ws_finding buf[16];
-        struct ws_collect col;
-        struct ws_tcp_facts t;
-        /* The wanted hfids give the first pass a tree holding the frames
-         * (only the first: 4.6 primes them on that pass alone). */
-        GPtrArray *frames = tree ? proto_get_finfo_ptr_array(tree, proto_websocket) : NULL;
-
-        if (!frames || !frames->len) {
-            if (tree)
-                ws_handshake(pinfo, tree);
-            return ws_frameless(tvb, pinfo, tree);
-        }
-        wc = ws_conv_get(pinfo, true, &dir);
-        ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
-        if (!wc->started) {
-            /* The 101 and the first frames can share a packet. */
-            ws_handshake(pinfo, tree);
-            ws_start(wc, pinfo, dir, &col);
-        }
-        ws_tcp_events(pinfo, wc, dir, &col, &t);
-        ws_analyse(pinfo, wc, dir, frames, &col, &t);
-        w = ws_places_add(pinfo, frames);
-        if (col.n || col.nl)
-            ws_store(pinfo, wc, &col);
-        if (col.n || col.nl || want_items || ws_stats_wanted())
-            ws_render(pinfo, tree, tvb, wc, dir, w, frames->len, want_items, col.f, col.n, col.l,
-                      col.nl);
-    } else {
-        const struct ws_packet *rec =
-            (const struct ws_packet *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws, 0);
-        bool stats;
-
-        if (tree)
-            w = ws_places_find(pinfo->num, &nframes);
-        stats = nframes && ws_stats_wanted();
-        want_items = want_items && nframes;
-        if (!rec && !want_items && !stats)
-            return 0;
-        wc = ws_conv_get(pinfo, false, &dir);
-        if (!wc)
-            dir = 0;
-        ws_render(pinfo, tree, tvb, wc, dir, w, nframes, want_items, rec ? rec->f : NULL,
-                  rec ? rec->n : 0, rec ? ws_packet_links(rec) : NULL, rec ? rec->nl : 0);
-    }
+    if (!PINFO_FD_VISITED(pinfo))
+        return ws_first_pass(tvb, pinfo, tree, want_items);
+    rec = (const struct ws_packet *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws,
+                                                     WS_KEY_FINDINGS);
+    hd = (const struct ws_head *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_HEAD);
+    if (tree)
+        w = ws_places_find(pinfo->num, &nframes);
+    stats = nframes && ws_stats_wanted();
+    want_items = want_items && nframes;
+    if (!rec && !hd && !want_items && !stats)
+        return 0;
+    wc = ws_conv_get(pinfo, false, &dir);
+    if (!wc)
+        dir = 0;
+    ws_render(pinfo, tree, tvb, wc, dir, hd, w, nframes, want_items, rec ? rec->f : NULL,
+              rec ? rec->n : 0, rec ? ws_packet_links(rec) : NULL, rec ? rec->nl : 0);
     return (int)tvb_captured_length(tvb);
 }
 
@@ -1664,13 +2017,31 @@ void proto_register_ws(void)
         {&hf_ws_explanation,
          {"Possible explanation", "ws.close.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
           "Why a failure Close may have no cause in the capture, most likely first", HFILL}},
+        {&hf_ws_handshake,
+         {"Handshake", "ws.handshake", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "The 101 response this frame's connection was opened with", HFILL}},
+        {&hf_ws_hs_version,
+         {"Requested version", "ws.handshake.version", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Sec-WebSocket-Version of the opening request, as sent", HFILL}},
+        {&hf_ws_hs_versions,
+         {"Versions supported", "ws.handshake.versions_supported", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Sec-WebSocket-Version list of the server's refusal", HFILL}},
+        {&hf_ws_hs_extensions,
+         {"Extensions", "ws.handshake.extensions", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Sec-WebSocket-Extensions of the 101: the extensions in force", HFILL}},
+        {&hf_ws_hs_subprotocol,
+         {"Subprotocol", "ws.handshake.subprotocol", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Sec-WebSocket-Protocol of the 101: the subprotocol in force", HFILL}},
+        {&hf_ws_hs_accept,
+         {"Expected accept", "ws.handshake.accept_expected", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The Sec-WebSocket-Accept the request's Sec-WebSocket-Key calls for", HFILL}},
         {&hf_ws_gap,
          {"Capture gap", "ws.gap", FT_UINT8, BASE_DEC, VALS(ws_gap_vals), 0x0,
           "Bytes of a direction are missing from the capture: it is not judged until a frame "
           "boundary can be trusted",
           HFILL}},
     };
-    static int *ett[] = {&ett_ws, &ett_ws_rule};
+    static int *ett[] = {&ett_ws, &ett_ws_rule, &ett_ws_hs};
     /* One expert info per rule, from the rule table. Registration keeps
      * pointers into this array and to the names, so both live forever. */
     static ei_register_info ei[WSV_RULE_COUNT];
@@ -1722,19 +2093,17 @@ void proto_register_ws(void)
 void proto_reg_handoff_ws(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    int ids[4];
+    int ids[3];
 
     proto_websocket = proto_get_id_by_filter_name("websocket");
-    hf_http_key = proto_registrar_get_id_byname("http.sec_websocket_key");
-    hf_http_code = proto_registrar_get_id_byname("http.response.code");
-    hf_http_ext = proto_registrar_get_id_byname("http.sec_websocket_extensions");
+    hf_http_method = proto_registrar_get_id_byname("http.request.method");
+    hf_http_resp_version = proto_registrar_get_id_byname("http.response.version");
 
     /* The frames must be primed too: from 4.6 on, an unreferenced protocol
      * item is faked even at the top of a tree that is not visible. */
-    ids[0] = hf_http_key;
-    ids[1] = hf_http_code;
-    ids[2] = hf_http_ext;
-    ids[3] = proto_websocket;
+    ids[0] = hf_http_method;
+    ids[1] = hf_http_resp_version;
+    ids[2] = proto_websocket;
     for (unsigned i = 0; i < array_length(ids); i++)
         if (ids[i] > 0)
             g_array_append_val(wanted, ids[i]);

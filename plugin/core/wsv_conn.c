@@ -115,9 +115,9 @@ uint64_t wsv_frame_size(const void *buf, size_t n)
  * (RFC 6455 §5.2, RFC 7692 §6.1) */
 static void check_rsv(struct feed *fx, const struct wsv_frame *f)
 {
-    uint8_t bad = f->rsv & 0x3;
+    uint8_t bad = fx->c->cfg.rsv_unknown ? 0 : f->rsv & 0x3;
     if (f->rsv & 0x4) {
-        if (!fx->c->cfg.pmd.enabled)
+        if (!fx->c->cfg.pmd.enabled && !fx->c->cfg.rsv_unknown)
             bad |= 0x4;
         else if (is_control(f->opcode))
             report(fx, WSV_R_PMD_RSV1_ON_CONTROL, f->offset, f->rsv);

@@ -38,6 +38,11 @@ const struct tcase tc_frame_cases[] = {
      "e2 00", /* RSV1 is legal if PMD was negotiated and wrong if not: RSV2 fails either way */
      .cfg = {.role = WSV_ROLE_SERVER, .pmd = true, .pmd_inferred = true}, .frames = 1,
      .v = {V(FRAME_RSV_NONZERO, 0, 0, MUSTFAIL)}},
+    {WSV_R_FRAME_RSV_NONZERO, TC_SILENT, "rsv2_unknown_extension",
+     "a2 00", /* the 101 accepted an extension whose RSV use is unknown */
+     .cfg = {.role = WSV_ROLE_SERVER, .rsv_unknown = true}, .frames = 1},
+    {WSV_R_FRAME_RSV_NONZERO, TC_SILENT, "rsv1_unknown_extension_without_pmd", "c1 01 'a'",
+     .cfg = {.role = WSV_ROLE_SERVER, .rsv_unknown = true}, .frames = 1},
     {WSV_R_FRAME_RSV_NONZERO, TC_SILENT, "rsv1_under_pmd",
      "c1 07 f2 48 cd c9 c9 07 00", /* RFC 7692 §7.2.3.1: "Hello" compressed */
      PMD, .frames = 1, .fx = {FX(0, 0, 2, 7, WSV_OP_TEXT, FX_FIN | FX_COMPRESSED)}},
@@ -225,6 +230,10 @@ const struct tcase tc_frame_cases[] = {
 
     /* ---- pmd-rsv1-on-control ---- */
     {WSV_R_PMD_RSV1_ON_CONTROL, TC_FIRES, "ping", "c9 00", PMD, .frames = 1,
+     .v = {V(PMD_RSV1_ON_CONTROL, 0, 0, MUSTFAIL)}},
+    {WSV_R_PMD_RSV1_ON_CONTROL, TC_FIRES, "ping_pmd_and_unknown_extension",
+     "c9 00", /* RSV1 belongs to permessage-deflate even beside another extension */
+     .cfg = {.role = WSV_ROLE_SERVER, .pmd = true, .rsv_unknown = true}, .frames = 1,
      .v = {V(PMD_RSV1_ON_CONTROL, 0, 0, MUSTFAIL)}},
     {WSV_R_PMD_RSV1_ON_CONTROL, TC_FIRES, "close_payload_unchecked",
      "c8 02 03 ed", /* 1005 would be forbidden, but the header already failed */

@@ -410,6 +410,7 @@ void tc_make_config(const struct tc_config *tc, unsigned dir, struct wsv_config 
     out->midstream[dir] = tc->midstream;
     out->pmd.enabled = tc->pmd;
     out->pmd_inferred = tc->pmd_inferred;
+    out->rsv_unknown = tc->rsv_unknown;
     out->strict = tc->strict;
     /* The other direction gets the opposite role: a case must not depend on
      * it. */

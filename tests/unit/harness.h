@@ -68,6 +68,7 @@ struct tc_config {
     bool pmd;
     bool pmd_inferred;
     bool midstream;
+    bool rsv_unknown;
     unsigned strict;
 };
 

@@ -95,6 +95,10 @@ struct wsv_config {
     struct wsv_pmd pmd;
     /* The extensions were inferred, not read from a captured handshake. */
     bool pmd_inferred;
+    /* An extension other than permessage-deflate was negotiated: what it
+     * does with the RSV bits is unknown, so only permessage-deflate's RSV1
+     * (if negotiated too) is judged. */
+    bool rsv_unknown;
     /* Direction i starts mid-stream: a fragmented message may already be open
      * and its start (and any UTF-8 state) is unknown. */
     bool midstream[2];
