@@ -687,6 +687,26 @@ def _(cap):
     c.close_tcp(first=SERVER)
 
 
+@capture("legal/length-beyond-32-bits", "a legal frame of 2^32 + 100 bytes, cut by the capture's end")
+def _(cap):
+    """The server starts a binary frame whose 64-bit length is 2^32 + 100 (legal:
+    the most significant bit is 0) and sends 4,000 bytes of ASCII payload before
+    the capture ends. Wireshark 4.0's websocket dissector keeps 32 bits of the
+    length (100), then reads the payload as frames; ws1002 says it cannot judge
+    (capture-gap, "cannot follow this frame's length") instead of reporting the
+    payload's letters as reserved bits and opcodes."""
+    c = cap.conn().open().upgrade()
+    c.ws(CLIENT, Text("send the archive"))
+    payload = ascii_text(4000, 7)
+    num = c.segment(SERVER, bytes([0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 0x64]) + payload[:1400])
+    cap.expect.append((num, "capture-gap"))
+    c.segment(SERVER, payload[1400:2800])
+    c.segment(SERVER, payload[2800:])
+    # Wireshark (4.0 to 4.6) finds the real frame and 39 more in its payload.
+    cap.nframes += 40
+    c.close_tcp(first=CLIENT)
+
+
 # Segmentation and capture-level cases.
 
 

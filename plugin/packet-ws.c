@@ -872,6 +872,7 @@ enum ws_gap_kind {
     WS_GAP_CUT,   /* a frame cut short by the capture (snapshot length) */
     WS_GAP_LOST,  /* a TCP segment of this direction was not captured */
     WS_GAP_ACKED, /* the other side acknowledged data of this direction never captured */
+    WS_GAP_LONG,  /* Wireshark's websocket dissector lost this frame's end (a 64-bit length) */
 };
 #define WS_GAP_DETAIL(kind, bytes) ((uint64_t)(kind) << 56 | (bytes))
 
@@ -1176,6 +1177,15 @@ static bool ws_lookalike_check(struct ws_collect *col, unsigned first, const uin
     return true;
 }
 
+/* A frame reaching beyond its buffer, where Wireshark's websocket dissector
+ * read another length than RFC 6455 gives: its next frame lies inside this
+ * one (bounded), or the length needs more than 32 bits (Wireshark 4.0 keeps
+ * 32 and then finds "frames" in the payload). */
+static bool ws_lost_length(const uint8_t *p, size_t avail, bool bounded)
+{
+    return bounded || (avail >= 10 && (p[1] & 0x7f) == 127 && (p[2] | p[3] | p[4] | p[5]) != 0);
+}
+
 /* Feeds the packet's frames (the websocket items, in wire order) to the
  * core. Each item covers only the frame's header; the payload follows
  * contiguously in the same data source. */
@@ -1227,7 +1237,10 @@ static void ws_analyse(packet_info *pinfo, struct ws_conv *wc, unsigned dir, GPt
 
         first = col->n;
         wsv_conn_feed_pmd(&wc->core, dir, p, can, &ws_callbacks, ws_on_compressed, col);
-        if (can < extent || !extent) {
+        if (extent > avail && !col->after_fail && !col->must_fail &&
+            ws_lost_length(p, avail, end < ds_len)) {
+            ws_gap(wc, dir, pinfo, col, WS_GAP_LONG);
+        } else if (can < extent || !extent) {
             /* Cut short by the capture: nothing can be trusted until the next
              * frame boundary. */
             wsv_conn_gap(&wc->core, dir, extent ? extent - can : 0);
@@ -1263,6 +1276,8 @@ static const value_string ws_gap_vals[] = {
     {WS_GAP_CUT + 1, "the frame is cut short by the capture (snapshot length)"},
     {WS_GAP_LOST + 1, "a TCP segment of this direction was not captured"},
     {WS_GAP_ACKED + 1, "this packet acknowledges bytes of the other direction never captured"},
+    {WS_GAP_LONG + 1, "Wireshark's websocket dissector cannot follow this frame's length: what it "
+                      "finds after the frame header may be payload"},
     {0, NULL},
 };
 
