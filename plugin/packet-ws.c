@@ -131,10 +131,10 @@ struct ws_link;
 
 /* A violation of one direction waiting for the other side's reaction. */
 struct ws_pending {
-    struct ws_link *link; /* the violating frame's stored link, amended later */
-    uint32_t pnum;        /* packet of the violating frame; 0: none */
-    uint32_t end_seq;     /* TCP sequence number just after it; 0: unknown */
-    uint8_t rules[4];     /* its rules that name a close code */
+    uint32_t link;    /* 1 + index of the violating frame's stored link (ws_linked); 0: none */
+    uint32_t pnum;    /* packet of the violating frame; 0: none */
+    uint32_t end_seq; /* TCP sequence number just after it; 0: unknown */
+    uint8_t rules[4]; /* its rules that name a close code */
     uint8_t nrules;
     bool must_fail; /* a reaction is due, not just allowed */
     bool reacted;
@@ -294,13 +294,15 @@ enum {
 };
 #define WS_HS_FRAME UINT32_MAX
 
-/* Proto data keys: the packet's findings, and the handshake head it carries. */
-enum { WS_KEY_FINDINGS, WS_KEY_HEAD };
+/* Proto data key of the handshake head a packet carries. */
+enum { WS_KEY_HEAD };
 
+/* 24 bytes, kept for every finding of the capture (ws_found). */
 struct ws_finding {
-    uint64_t detail; /* rule-specific, see ws_detail() */
-    int64_t rel;     /* offending byte, relative to the frame's first byte */
+    uint32_t pnum;   /* packet (the tables' key comes first) */
     uint32_t frame;  /* index of the WebSocket frame within the packet */
+    uint64_t detail; /* rule-specific, see ws_detail() */
+    int32_t rel;     /* offending byte, relative to the frame's first byte; < 0: none */
     uint16_t expected_close;
     uint8_t rule;
     uint8_t flags;
@@ -318,6 +320,7 @@ enum {
 };
 
 struct ws_link {
+    uint32_t pnum;     /* packet (the tables' key comes first) */
     uint32_t frame;    /* index of the WebSocket frame within the packet */
     uint32_t cause;    /* Close: packet of the violation it answers; 0: none */
     uint32_t reaction; /* violation: packet of the peer's reaction; 0: none yet */
@@ -326,13 +329,6 @@ struct ws_link {
     int16_t reason;    /* Close: row of the reason table its reason matches; -1 */
     uint8_t cause_rule;
     uint8_t flags;
-};
-
-/* Stored per packet, only for packets with findings or links: n findings,
- * then nl links. */
-struct ws_packet {
-    uint32_t n, nl;
-    struct ws_finding f[];
 };
 
 /* Where a frame's header lies: in packet pnum's src-th data source
@@ -345,21 +341,76 @@ struct ws_where {
     uint8_t len;  /* header bytes */
 };
 
-/* Every frame's place, in packet order (the first pass's): 12 bytes a frame
- * and no allocation per packet, unlike proto data. File scope. */
-static struct {
-    struct ws_where *w;
-    uint32_t n, cap;
-} ws_places;
+/* What the first pass leaves for the later ones, in packet order: entries of
+ * one size, each starting with its packet number. File scope, and no
+ * allocation per packet (proto data would cost some 60 bytes a packet). */
+struct ws_table {
+    uint8_t *e;
+    uint32_t n, cap, size;
+};
 
-static void ws_places_reset(void)
+static struct ws_table ws_places = {NULL, 0, 0, sizeof(struct ws_where)}; /* every frame */
+static struct ws_table ws_found = {NULL, 0, 0, sizeof(struct ws_finding)};
+static struct ws_table ws_linked = {NULL, 0, 0, sizeof(struct ws_link)};
+
+static void ws_tables_reset(void)
 {
-    memset(&ws_places, 0, sizeof ws_places);
+    struct ws_table *t[] = {&ws_places, &ws_found, &ws_linked};
+
+    for (unsigned i = 0; i < array_length(t); i++) {
+        t[i]->e = NULL;
+        t[i]->n = t[i]->cap = 0;
+    }
 }
 
-static struct ws_link *ws_packet_links(const struct ws_packet *rec)
+static uint32_t ws_table_pnum(const struct ws_table *t, uint32_t i)
 {
-    return (struct ws_link *)(void *)(rec->f + rec->n);
+    uint32_t pnum;
+
+    memcpy(&pnum, t->e + (size_t)i * t->size, sizeof pnum);
+    return pnum;
+}
+
+static void *ws_table_at(const struct ws_table *t, uint32_t i)
+{
+    return t->e + (size_t)i * t->size;
+}
+
+/* Room for packet pnum's count entries at the end; returns their index. A
+ * packet seen again on the first pass (tshark -2 -R reuses the number of a
+ * packet the read filter dropped) replaces its entries. The table grows by
+ * doubling: the part not yet written is never touched, so costs no memory. */
+static uint32_t ws_table_add(struct ws_table *t, uint32_t pnum, unsigned count)
+{
+    uint32_t at;
+
+    while (t->n && ws_table_pnum(t, t->n - 1) >= pnum)
+        t->n--;
+    if (t->cap - t->n < count) {
+        t->cap = MAX(2 * t->cap, t->n + count + 1024);
+        t->e = (uint8_t *)wmem_realloc(wmem_file_scope(), t->e, (size_t)t->cap * t->size);
+    }
+    at = t->n;
+    t->n += count;
+    return at;
+}
+
+/* The entries of packet pnum, their number in *n. */
+static const void *ws_table_find(const struct ws_table *t, uint32_t pnum, unsigned *n)
+{
+    uint32_t lo = 0, hi = t->n;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ws_table_pnum(t, mid) < pnum)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (hi = lo; hi < t->n && ws_table_pnum(t, hi) == pnum; hi++)
+        ;
+    *n = hi - lo;
+    return *n ? ws_table_at(t, lo) : NULL;
 }
 
 /* First-pass collector, handed to the core as its callback context. */
@@ -371,6 +422,7 @@ struct ws_collect {
     wmem_allocator_t *pool;
     struct ws_conv *wc;
     unsigned dir;
+    uint32_t pnum;
     /* the frame being fed */
     uint32_t frame;
     bool after_fail, must_fail;
@@ -393,7 +445,10 @@ static void ws_add(struct ws_collect *c, enum wsv_rule rule, int64_t rel, uint64
         c->f = bigger;
         c->cap *= 2;
     }
-    c->f[c->n++] = (struct ws_finding){detail, rel, c->frame, close, (uint8_t)rule, flags};
+    /* Offsets beyond 2 GiB into a frame are not shown. */
+    c->f[c->n++] =
+        (struct ws_finding){c->pnum, c->frame,      detail, rel <= INT32_MAX ? (int32_t)rel : -1,
+                            close,   (uint8_t)rule, flags};
 }
 
 /* The link of the frame being fed, created on first use. */
@@ -409,7 +464,7 @@ static struct ws_link *ws_link_here(struct ws_collect *c)
         c->l = bigger;
         c->lcap = cap;
     }
-    c->l[c->nl] = (struct ws_link){c->frame, 0, 0, 0, 0, -1, 0, 0};
+    c->l[c->nl] = (struct ws_link){c->pnum, c->frame, 0, 0, 0, 0, -1, 0, 0};
     return &c->l[c->nl++];
 }
 
@@ -422,6 +477,7 @@ static void ws_collect_init(struct ws_collect *col, struct ws_finding *buf, unsi
     col->pool = pinfo->pool;
     col->wc = wc;
     col->dir = dir;
+    col->pnum = pinfo->num;
 }
 
 static void ws_on_begin(void *user, const struct wsv_frame *f)
@@ -948,6 +1004,18 @@ static bool ws_resync(struct ws_conv *wc, unsigned d, const uint8_t *p, size_t a
     return false;
 }
 
+/* The stored link of a violation waiting for its reaction, to be amended;
+ * NULL if it was not stored (or replaced: tshark -2 -R). */
+static struct ws_link *ws_pend_link(const struct ws_pending *pend)
+{
+    struct ws_link *l;
+
+    if (!pend->link || pend->link > ws_linked.n)
+        return NULL;
+    l = (struct ws_link *)ws_table_at(&ws_linked, pend->link - 1);
+    return l->pnum == pend->pnum ? l : NULL;
+}
+
 /* What TCP knows about this packet of direction d: lost segments (a gap in
  * d, or in the other direction when this packet acknowledges bytes nobody
  * captured) and the connection's first FIN or RST (a reaction). */
@@ -957,6 +1025,7 @@ static void ws_tcp_events(packet_info *pinfo, struct ws_conv *wc, unsigned d,
     struct ws_tcp_facts t;
     struct ws_side *x = &wc->side[d];
     struct ws_pending *pend = &wc->side[d ^ 1].pend;
+    struct ws_link *l;
 
     ws_tcp_read(wc->tcpd, pinfo, &wc->tcp_seen, &t);
     if (facts)
@@ -976,9 +1045,9 @@ static void ws_tcp_events(packet_info *pinfo, struct ws_conv *wc, unsigned d,
         /* RFC 6455 §7.1.7 lets the receiver drop TCP instead of closing. */
         pend->reacted = true;
         ws_pending_count--;
-        if (pend->link) {
-            pend->link->reaction = pinfo->num;
-            pend->link->flags |= t.rst ? WS_L_REACT_RST : WS_L_REACT_FIN;
+        if ((l = ws_pend_link(pend))) {
+            l->reaction = pinfo->num;
+            l->flags |= t.rst ? WS_L_REACT_RST : WS_L_REACT_FIN;
         }
     }
     if (t.fin || t.rst) {
@@ -1054,7 +1123,7 @@ static void ws_on_close(packet_info *pinfo, struct ws_conv *wc, unsigned d, stru
 {
     struct ws_side *x = &wc->side[d], *o = &wc->side[d ^ 1];
     struct ws_pending *pend = &o->pend;
-    struct ws_link *l = ws_link_here(col);
+    struct ws_link *l = ws_link_here(col), *pl;
     uint16_t code = col->has_close_code ? col->close_code : 0;
     unsigned hlen = 2 +
                     ((p[1] & 0x7f) == 126   ? 2
@@ -1093,10 +1162,10 @@ static void ws_on_close(packet_info *pinfo, struct ws_conv *wc, unsigned d, stru
             if (!matched)
                 l->cause_rule = pend->rules[0];
             l->cause = pend->pnum;
-            if (pend->link) {
-                pend->link->reaction = pinfo->num;
-                pend->link->rcode = code;
-                pend->link->flags |= WS_L_REACT_CLOSE | (code ? WS_L_REACT_CODE : 0);
+            if ((pl = ws_pend_link(pend))) {
+                pl->reaction = pinfo->num;
+                pl->rcode = code;
+                pl->flags |= WS_L_REACT_CLOSE | (code ? WS_L_REACT_CODE : 0);
             }
             if (pend->must_fail)
                 ws_pending_count--;
@@ -1507,7 +1576,7 @@ static void ws_add_finding(packet_info *pinfo, proto_tree *tree, const struct ws
     if (f->expected_close)
         proto_item_set_generated(
             proto_tree_add_uint(rt, hf_ws_expected_close, ds, 0, 0, f->expected_close));
-    if (f->rel >= 0 && f->rel <= (int64_t)UINT32_MAX)
+    if (f->rel >= 0)
         proto_item_set_generated(proto_tree_add_uint(rt, hf_ws_offset, ds, 0, 0, (uint32_t)f->rel));
     if ((f->flags & WS_F_INFLATED) && f->detail <= UINT32_MAX)
         proto_item_set_generated(
@@ -1804,19 +1873,9 @@ static const struct ws_where *ws_places_add(packet_info *pinfo, GPtrArray *frame
 {
     tvbuff_t *ds = NULL;
     unsigned src = WS_NO_SRC;
-    struct ws_where *w;
+    struct ws_where *w = (struct ws_where *)ws_table_at(
+        &ws_places, ws_table_add(&ws_places, pinfo->num, frames->len));
 
-    /* A packet seen again on the first pass (tshark -2 -R reuses the number
-     * of a packet the read filter dropped) replaces its entries. */
-    while (ws_places.n && ws_places.w[ws_places.n - 1].pnum >= pinfo->num)
-        ws_places.n--;
-    if (ws_places.cap - ws_places.n < frames->len) {
-        ws_places.cap = MAX(2 * ws_places.cap, ws_places.n + frames->len + 1024);
-        ws_places.w = (struct ws_where *)wmem_realloc(wmem_file_scope(), ws_places.w,
-                                                      ws_places.cap * sizeof *ws_places.w);
-    }
-    w = ws_places.w + ws_places.n;
-    ws_places.n += frames->len;
     for (unsigned i = 0; i < frames->len; i++) {
         field_info *fi = (field_info *)g_ptr_array_index(frames, i);
 
@@ -1830,48 +1889,22 @@ static const struct ws_where *ws_places_add(packet_info *pinfo, GPtrArray *frame
     return w;
 }
 
-/* The recorded frames of packet pnum, their number in *n. */
-static const struct ws_where *ws_places_find(uint32_t pnum, unsigned *n)
-{
-    uint32_t lo = 0, hi = ws_places.n;
-
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (ws_places.w[mid].pnum < pnum)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (hi = lo; hi < ws_places.n && ws_places.w[hi].pnum == pnum; hi++)
-        ;
-    *n = hi - lo;
-    return ws_places.w + lo;
-}
-
-/* Keeps the first pass's findings and links with the packet, and points
+/* Keeps the first pass's findings and links for the later passes, and points
  * the violations waiting for a reaction at their stored links. */
 static void ws_store(packet_info *pinfo, struct ws_conv *wc, struct ws_collect *col)
 {
-    struct ws_packet *rec;
-    struct ws_link *links;
-
-    if (!col->n && !col->nl)
-        return;
-    rec =
-        (struct ws_packet *)wmem_alloc(wmem_file_scope(), sizeof *rec + col->n * sizeof rec->f[0] +
-                                                              col->nl * sizeof(struct ws_link));
-    rec->n = col->n;
-    rec->nl = col->nl;
-    memcpy(rec->f, col->f, col->n * sizeof rec->f[0]);
-    links = ws_packet_links(rec);
-    if (col->nl)
-        memcpy(links, col->l, col->nl * sizeof *links);
-    for (unsigned k = 0; wc && k < col->nfix; k++) {
-        struct ws_pending *pend = &wc->side[col->fix_dir[k]].pend;
-        if (pend->pnum == pinfo->num)
-            pend->link = &links[col->fix_link[k]];
+    if (col->n)
+        memcpy(ws_table_at(&ws_found, ws_table_add(&ws_found, pinfo->num, col->n)), col->f,
+               col->n * sizeof *col->f);
+    if (col->nl) {
+        uint32_t at = ws_table_add(&ws_linked, pinfo->num, col->nl);
+        memcpy(ws_table_at(&ws_linked, at), col->l, col->nl * sizeof *col->l);
+        for (unsigned k = 0; wc && k < col->nfix; k++) {
+            struct ws_pending *pend = &wc->side[col->fix_dir[k]].pend;
+            if (pend->pnum == pinfo->num)
+                pend->link = at + (uint32_t)col->fix_link[k] + 1;
+        }
     }
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_FINDINGS, rec);
 }
 
 /* A packet of a connection without WebSocket frames (an ACK, a FIN, a
@@ -1948,29 +1981,29 @@ static int ws_first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bo
 
 static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    const struct ws_packet *rec;
+    const struct ws_finding *f;
+    const struct ws_link *l;
     const struct ws_head *hd;
     const struct ws_where *w = NULL;
     struct ws_conv *wc;
-    unsigned dir, nframes = 0;
+    unsigned dir, nframes = 0, n, nl;
     bool want_items = proto_field_is_referenced(tree, proto_ws), stats;
 
     if (!PINFO_FD_VISITED(pinfo))
         return ws_first_pass(tvb, pinfo, tree, want_items);
-    rec = (const struct ws_packet *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws,
-                                                     WS_KEY_FINDINGS);
+    f = (const struct ws_finding *)ws_table_find(&ws_found, pinfo->num, &n);
+    l = (const struct ws_link *)ws_table_find(&ws_linked, pinfo->num, &nl);
     hd = (const struct ws_head *)p_get_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_HEAD);
     if (tree)
-        w = ws_places_find(pinfo->num, &nframes);
+        w = (const struct ws_where *)ws_table_find(&ws_places, pinfo->num, &nframes);
     stats = nframes && ws_stats_wanted();
     want_items = want_items && nframes;
-    if (!rec && !hd && !want_items && !stats)
+    if (!n && !nl && !hd && !want_items && !stats)
         return 0;
     wc = ws_conv_get(pinfo, false, &dir);
     if (!wc)
         dir = 0;
-    ws_render(pinfo, tree, tvb, wc, dir, hd, w, nframes, want_items, rec ? rec->f : NULL,
-              rec ? rec->n : 0, rec ? ws_packet_links(rec) : NULL, rec ? rec->nl : 0);
+    ws_render(pinfo, tree, tvb, wc, dir, hd, w, nframes, want_items, f, n, l, nl);
     return (int)tvb_captured_length(tvb);
 }
 
@@ -2101,8 +2134,8 @@ void proto_register_ws(void)
     register_postdissector(ws_handle);
     register_init_routine(ws_cache_reset);
     register_cleanup_routine(ws_cache_reset);
-    register_init_routine(ws_places_reset);
-    register_cleanup_routine(ws_places_reset);
+    register_init_routine(ws_tables_reset);
+    register_cleanup_routine(ws_tables_reset);
 }
 
 void proto_reg_handoff_ws(void)
