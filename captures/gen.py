@@ -891,8 +891,12 @@ def write_index(caps, out, by="captures/gen.py"):
 README_HEAD = """\
 # Test captures
 
-Every `.pcapng` file here, except those under `streams/` (made by other
-means, documented there), is written by [`gen.py`](gen.py), a deterministic
+Every `.pcapng` file at this level and under `rules/`, `legal/` and
+`segmentation/` is written by [`gen.py`](gen.py); the other folders have their
+own generator and README: `handshake/` (`gen_handshake.py`: every opening
+handshake rule and its legal look-alikes), `forensics/`, `midstream/`
+(`gen_midstream.py`), `real/` (recordings of real implementations) and
+`streams/`. `gen.py` is a deterministic
 generator built on scapy (Debian package
 `python3-scapy`): Ethernet/IPv4/TCP with a full three-way handshake, correct
 sequence/acknowledgement numbers and checksums, an HTTP/1.1 Upgrade with
@@ -1010,31 +1014,58 @@ def compare_fresh_run(script, tmp, out, want, have, ncaps):
     return 0
 
 
-def check(out, rules):
-    """Regenerate into a temporary folder and compare with `out`, byte for byte."""
-    with tempfile.TemporaryDirectory(prefix="ws1002-gen-") as tmp:
-        caps = generate(tmp, rules)
-        want = files_under(tmp)
-        # Other generators own other folders (real/, midstream/, ...).
-        mine = {f.split("/")[0] for f in want}
-        have = [f for f in files_under(out) if f.split("/")[0] in mine]
-        return compare_fresh_run(__file__, tmp, out, want, have, len(caps))
+def set_readme(head, entries, caps, out, frames_label="WebSocket frames"):
+    """README.md of a capture set: `head`, then for each capture its summary,
+    docstring, frame count and expected (frame, rule) pairs."""
+    parts = [head]
+    for (name, summary, fn), cap in zip(entries, caps):
+        parts.append("\n### `%s.pcapng`\n\n" % name)
+        parts.append(summary[0].upper() + summary[1:] + ". ")
+        parts.append(" ".join(fn.__doc__.split()) + "\n")
+        parts.append("\n%s: %d. " % (frames_label, cap.nframes))
+        if cap.expect:
+            parts.append("Expected (frame, rule): %s.\n"
+                         % ", ".join("%d `%s`" % e for e in sorted(cap.expect)))
+        else:
+            parts.append("Expected: nothing.\n")
+    with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
+        f.write("".join(parts))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=HERE, help="output folder (default: next to gen.py)")
+def generator_main(script, doc, default_out, generate, files, mine=None):
+    """The command line of every capture generator: write the captures into
+    --out, or with --check regenerate them into a temporary folder and compare.
+    generate(out, rules) returns the captures; files(top) lists the files it
+    writes under top (relative paths); mine(want, have), if given, keeps the
+    committed files this generator owns."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--out", default=default_out,
+                    help="output folder (default: %s)" % os.path.relpath(default_out))
     ap.add_argument("--rules", default=DEFAULT_DEF, help="path to wsv_rules.def")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; regenerate into a temporary folder and compare with --out")
     opts = ap.parse_args()
     rules = load_rules(opts.rules)
     if opts.check:
-        return check(opts.out, rules)
+        with tempfile.TemporaryDirectory(prefix="ws1002-gen-") as tmp:
+            caps = generate(tmp, rules)
+            want = files(tmp)
+            have = files(opts.out) if os.path.isdir(opts.out) else []
+            if mine:
+                have = mine(want, have)
+            return compare_fresh_run(script, tmp, opts.out, want, have, len(caps))
+    os.makedirs(opts.out, exist_ok=True)
     caps = generate(opts.out, rules)
-    print("gen.py: wrote %d captures, %d expected (frame, rule) pairs to %s"
-          % (len(caps), sum(len(c.expect) for c in caps), opts.out))
+    print("%s: wrote %d captures, %d expected (frame, rule) pairs to %s"
+          % (os.path.basename(script), len(caps), sum(len(c.expect) for c in caps), opts.out))
     return 0
+
+
+def main():
+    # Other generators own other folders (real/, midstream/, ...).
+    return generator_main(__file__, __doc__, HERE, generate, files_under,
+                          mine=lambda want, have: [f for f in have if f.split("/")[0]
+                                                   in {w.split("/")[0] for w in want}])
 
 
 if __name__ == "__main__":

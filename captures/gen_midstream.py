@@ -525,19 +525,8 @@ def write_evidence(cap, out):
 
 
 def write_readme(caps, out):
-    parts = [README_HEAD % {"port": HIGH_PORT}]
-    for (name, summary, fn), cap in zip(CAPTURES, caps):
-        parts.append("\n### `%s.pcapng`\n\n" % name)
-        parts.append(summary[0].upper() + summary[1:] + ". ")
-        parts.append(" ".join(fn.__doc__.split()) + "\n")
-        parts.append("\nWebSocket frames dissected: %d. " % cap.nframes)
-        if cap.expect:
-            parts.append("Expected (frame, rule): %s.\n"
-                         % ", ".join("%d `%s`" % e for e in sorted(cap.expect)))
-        else:
-            parts.append("Expected: nothing.\n")
-    with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as f:
-        f.write("".join(parts))
+    gen.set_readme(README_HEAD % {"port": HIGH_PORT}, CAPTURES, caps, out,
+                   "WebSocket frames dissected")
 
 
 def generate(out, rules):
@@ -558,28 +547,8 @@ def files_in(top):
                   if f.endswith((".pcapng", ".tsv", ".md", ".evidence")))
 
 
-def check(out, rules):
-    with tempfile.TemporaryDirectory(prefix="ws1002-mid-") as tmp:
-        caps = generate(tmp, rules)
-        have = files_in(out) if os.path.isdir(out) else []
-        return gen.compare_fresh_run(__file__, tmp, out, files_in(tmp), have, len(caps))
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: midstream/)")
-    ap.add_argument("--rules", default=gen.DEFAULT_DEF, help="path to wsv_rules.def")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; regenerate into a temporary folder and compare with --out")
-    opts = ap.parse_args()
-    rules = gen.load_rules(opts.rules)
-    if opts.check:
-        return check(opts.out, rules)
-    os.makedirs(opts.out, exist_ok=True)
-    caps = generate(opts.out, rules)
-    print("gen_midstream.py: wrote %d captures, %d expected (frame, rule) pairs to %s"
-          % (len(caps), sum(len(c.expect) for c in caps), opts.out))
-    return 0
+    return gen.generator_main(__file__, __doc__, DEFAULT_OUT, generate, files_in)
 
 
 if __name__ == "__main__":

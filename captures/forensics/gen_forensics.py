@@ -648,27 +648,8 @@ def files_under(top):
     return sorted(found)
 
 
-def check(out, rules):
-    with tempfile.TemporaryDirectory(prefix="ws1002-forensics-") as tmp:
-        caps = generate(tmp, rules)
-        return gen.compare_fresh_run(__file__, tmp, out, files_under(tmp), files_under(out),
-                                     len(caps))
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=os.path.dirname(HERE),
-                    help="the captures folder (default: the parent of this script's folder)")
-    ap.add_argument("--rules", default=gen.DEFAULT_DEF, help="path to wsv_rules.def")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; regenerate into a temporary folder and compare")
-    opts = ap.parse_args()
-    rules = gen.load_rules(opts.rules)
-    if opts.check:
-        return check(opts.out, rules)
-    caps = generate(opts.out, rules)
-    print("gen_forensics.py: wrote %d captures to %s" % (len(caps), os.path.join(opts.out, "forensics")))
-    return 0
+    return gen.generator_main(__file__, __doc__, os.path.dirname(HERE), generate, files_under)
 
 
 if __name__ == "__main__":

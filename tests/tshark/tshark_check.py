@@ -15,7 +15,8 @@ Modes (each one ctest test):
                         one pass and with -2; -Y ws.proto_error in both; the
                         -z expert counts; sharkd asking for frames out of order
   --coverage            (no tshark) every rule judged by the core fires in
-                        some rules/ capture; every index entry has its files
+                        its rules/ capture, every handshake rule in its
+                        handshake/ capture; every index entry has its files
   --stats NAME          tshark -z ws1002,tree holds the lines of NAME.stats.tsv
   --lossy NAME          the capture with one, then two, TCP data segments
                         removed (editcap, chosen deterministically): every
@@ -37,6 +38,11 @@ NAME.reactions.tsv (the recorded captures of real implementations: for each
 Close reacting to a violation, ws.close.cause on the Close and
 ws.close.reaction on the violation). ws.close.cause must be there in a
 single pass too; ws.close.reaction needs -2 (the reaction comes later).
+NAME.handshake.tsv (the captures/handshake/ set: frame, field, value) lists
+every value of the handshake fields (ws.handshake on each WebSocket frame,
+ws.handshake.version on the request, .accept_expected, .extensions,
+.subprotocol, .versions_supported on the response); nothing else may appear,
+in one pass and with -2.
 
 Exit status: 0 pass, 1 fail, 77 skip (only with --no-plugin: the plugin target
 is not part of the build).
@@ -54,10 +60,18 @@ import tempfile
 
 SKIP = 77
 SEVERITY_SECTION = {"ERROR": "Errors", "WARN": "Warnings", "NOTE": "Notes"}
-CONTRACT_FIELDS = ["ws", "ws.proto_error", "ws.rule", "ws.rfc", "ws.expected_close", "ws.role",
-                   "ws.after_fail", "ws.close.cause", "ws.close.reaction", "ws.gap"]
 LINK_FIELDS = ["ws.close.cause", "ws.close.reaction", "ws.close.reaction_code",
                "ws.close.cause_rule", "ws.close.reason_rule", "ws.gap", "ws.inflated_offset"]
+# Field -> type: ws.handshake is the 101's packet on every frame judged under it.
+HS_FIELDS = collections.OrderedDict([
+    ("ws.handshake", "FT_FRAMENUM"), ("ws.handshake.version", "FT_STRING"),
+    ("ws.handshake.accept_expected", "FT_STRING"), ("ws.handshake.extensions", "FT_STRING"),
+    ("ws.handshake.subprotocol", "FT_STRING"), ("ws.handshake.versions_supported", "FT_STRING")])
+CONTRACT_FIELDS = ["ws", "ws.proto_error", "ws.rule", "ws.rfc", "ws.expected_close", "ws.role",
+                   "ws.after_fail", "ws.close.cause", "ws.close.reaction", "ws.gap"]
+CONTRACT_FIELDS += list(HS_FIELDS)
+# Fields a single pass may lack: the reaction comes after the violation.
+LATER_FIELDS = ("ws.close.reaction", "ws.close.reaction_code")
 
 _ROW = re.compile(
     r'WSV_RULE\(\s*(\w+),\s*"([a-z0-9-]+)",\s*(\d+),\s*"([^"]*)",\s*(\d+),\s*(\d+),\s*(\d+),'
@@ -201,6 +215,9 @@ def check_plugin_loaded(sh, rules):
         raise Failure("ws.rule is %s, expected FT_STRING" % fields["ws.rule"][3])
     if fields["ws.expected_close"][3] != "FT_UINT16":
         raise Failure("ws.expected_close is %s, expected FT_UINT16" % fields["ws.expected_close"][3])
+    for name, ftype in HS_FIELDS.items():
+        if fields[name][3] != ftype:
+            raise Failure("%s is %s, expected %s" % (name, fields[name][3], ftype))
     # Expert infos are listed as FT_NONE fields; -z expert checks their severity.
     missing = [n for n in ("ws.expert." + rid.replace("-", "_") for rid in rules) if n not in fields]
     if missing:
@@ -332,16 +349,25 @@ def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
 
     if use_sharkd:
         errors += check_sharkd(sh, path, args, nframes, want_pairs)
-    nlinks = 0
+    fields, want_values = [], {}
+    nlinks = nhs = 0
     links = load_links(captures, name)
     if links is not None:
-        fields, want_links = links
-        nlinks = sum(len(v) for v in want_links.values())
-        errors += check_links(sh, path, args, fields, want_links)
+        fields += links[0]
+        want_values.update(links[1])
+        nlinks = sum(len(links[1][f]) for f in links[0])
+    hs = load_field_table(os.path.join(captures, name + ".handshake.tsv"), list(HS_FIELDS))
+    if hs is not None:
+        fields += list(HS_FIELDS)
+        want_values.update(hs)
+        nhs = sum(len(v) for v in hs.values())
+    if fields:
+        errors += check_links(sh, path, args, fields, want_values)
     if errors:
         raise Failure("%s:\n  %s" % (name, "\n  ".join(e.replace("\n", "\n    ") for e in errors)))
-    print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames, %d links: ok"
-          % (name, sum(want_pairs.values()), len(want_perr), entry["ws_frames"], nlinks))
+    print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames, %d links, "
+          "%d handshake field values: ok"
+          % (name, sum(want_pairs.values()), len(want_perr), entry["ws_frames"], nlinks, nhs))
 
 
 def check_midstream(sh, rules, captures, name, entry):
@@ -393,22 +419,32 @@ def check_midstream(sh, rules, captures, name, entry):
     print("%s: no -d needed, inferences labelled, nothing found with the heuristic off: ok" % name)
 
 
+def load_field_table(path, fields):
+    """{field: set((frame, value))} from a frame/field/value table (every
+    value of `fields` the plugin must show); None if there is no such file."""
+    if not os.path.isfile(path):
+        return None
+    want = {f: set() for f in fields}
+    with open(path, encoding="utf-8") as f:
+        lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
+    if lines[0] != "frame\tfield\tvalue":
+        raise Failure("%s: unexpected header %r" % (os.path.basename(path), lines[0]))
+    for line in lines[1:]:
+        frame, field, value = line.split("\t")
+        if field not in want:
+            raise Failure("%s: unknown field %s" % (os.path.basename(path), field))
+        want[field].add((int(frame), value))
+    return want
+
+
 def load_links(captures, name):
     """(fields checked, {field: set((frame, value))}) from NAME.links.tsv or
     NAME.reactions.tsv; None if the capture has neither."""
     base = os.path.join(captures, name)
-    want = {f: set() for f in LINK_FIELDS}
-    if os.path.isfile(base + ".links.tsv"):
-        with open(base + ".links.tsv", encoding="utf-8") as f:
-            lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
-        if lines[0] != "frame\tfield\tvalue":
-            raise Failure("%s.links.tsv: unexpected header %r" % (name, lines[0]))
-        for line in lines[1:]:
-            frame, field, value = line.split("\t")
-            if field not in want:
-                raise Failure("%s.links.tsv: unknown field %s" % (name, field))
-            want[field].add((int(frame), value))
+    want = load_field_table(base + ".links.tsv", LINK_FIELDS)
+    if want is not None:
         return LINK_FIELDS, want
+    want = {f: set() for f in LINK_FIELDS}
     if os.path.isfile(base + ".reactions.tsv"):
         with open(base + ".reactions.tsv", encoding="utf-8") as f:
             lines = [line.rstrip("\n") for line in f if not line.startswith("#")]
@@ -426,7 +462,8 @@ def load_links(captures, name):
 
 
 def check_links(sh, path, args, fields, want):
-    """Every value of the link fields, with -2; the causes in one pass too."""
+    """Every value of the given fields, with -2, and in one pass too except
+    the reactions (LATER_FIELDS), which a single pass may not know yet."""
     errors = []
     for passes in (["-2"], []):
         label = "two-pass" if passes else "one-pass"
@@ -446,7 +483,7 @@ def check_links(sh, path, args, fields, want):
         for fld in fields:
             if passes:
                 ok = got[fld] == want[fld]
-            elif fld in ("ws.close.reaction", "ws.close.reaction_code"):
+            elif fld in LATER_FIELDS:
                 # A single pass prints the violation before its reaction.
                 ok = got[fld] <= want[fld]
             else:
@@ -633,12 +670,29 @@ def check_coverage(rules, captures, index):
                 problems.append("after-fail: no capture expects it")
         elif "rules/" + rid not in fired[rid]:
             problems.append("%s: rules/%s.pcapng does not exist or does not expect it" % (rid, rid))
+    # The handshake rules: handshake/<id>.pcapng each, with its field tables.
+    hs_dir = os.path.join(captures, "handshake")
+    hs_index = load_index(hs_dir) if os.path.isfile(os.path.join(hs_dir, "index.tsv")) else {}
+    for name in hs_index:
+        for ext in (".pcapng", ".tsv", ".links.tsv", ".handshake.tsv"):
+            if not os.path.isfile(os.path.join(hs_dir, name + ext)):
+                problems.append("handshake/%s%s: missing" % (name, ext))
+        if os.path.isfile(os.path.join(hs_dir, name + ".tsv")):
+            for _, r, _, _ in load_expected(hs_dir, name):
+                fired[r].add("handshake/" + name)
+    handshake = [rid for rid, r in rules.items() if r["impl"] == "HANDSHAKE"]
+    for rid in handshake:
+        if "handshake/" + rid not in fired[rid]:
+            problems.append("%s: handshake/%s.pcapng does not exist or does not expect it"
+                            % (rid, rid))
     if problems:
         raise Failure("coverage:\n  " + "\n  ".join(problems))
     core = [r for r in rules if rules[r]["impl"] == "CORE"]
-    print("coverage: all %d core rules fire in a capture; %d captures, %d expected pairs"
-          % (len(core), len(index),
-             sum(len(load_expected(captures, n)) for n in index)))
+    print("coverage: all %d core rules and %d handshake rules fire in a capture; %d captures, "
+          "%d expected pairs"
+          % (len(core), len(handshake), len(index) + len(hs_index),
+             sum(len(load_expected(captures, n)) for n in index)
+             + sum(len(load_expected(hs_dir, n)) for n in hs_index)))
 
 
 def main():
