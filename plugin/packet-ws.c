@@ -47,6 +47,7 @@
 
 static int proto_ws = -1;
 static int proto_websocket = -1;
+static int proto_malformed = -1;
 static int hf_http_method = -1;
 static int hf_http_resp_version = -1;
 
@@ -148,6 +149,8 @@ struct ws_side {
     uint32_t close_pnum;   /* its first Close frame */
     uint32_t gap_pnum;     /* the last packet where its bytes were found missing */
     uint32_t hole_at;      /* TCP sequence number where that gap began */
+    uint32_t framed_seq;   /* TCP's next sequence number after its last frame; 0: unknown */
+    uint32_t seen_seq;     /* ... after its last packet */
     uint32_t z_frame;      /* 1 + index of the frame whose message is being inflated */
     bool gap_open;         /* judging stopped until a frame boundary is trusted */
     bool sync_prev;        /* after a gap: the frame before looked like a real one */
@@ -660,9 +663,15 @@ static bool ws_head_is_websocket(const uint8_t *p, const struct wsv_http_head *h
     return false;
 }
 
+/* One finding per rule and head, the first: a head repeating a bad header
+ * 40,000 times is one problem, not 40,000 tree items. */
 static void ws_on_hs_violation(void *user, const struct wsv_hs_violation *v)
 {
     struct ws_collect *c = user;
+
+    for (unsigned k = 0; k < c->n; k++)
+        if ((c->f[k].flags & WS_F_HANDSHAKE) && c->f[k].rule == v->rule)
+            return;
 
     ws_add(c, v->rule, (int64_t)v->offset, WS_HS_DETAIL(v->detail, v->why, v->len),
            v->expected_close, (v->must_fail ? WS_F_MUST_FAIL : 0) | WS_F_HANDSHAKE);
@@ -925,10 +934,12 @@ static void ws_dir_first_frame(struct ws_conv *wc, unsigned dir, const uint8_t *
 
 /* Why bytes of a direction are missing (the capture-gap detail's top byte). */
 enum ws_gap_kind {
-    WS_GAP_CUT,   /* a frame cut short by the capture (snapshot length) */
-    WS_GAP_LOST,  /* a TCP segment of this direction was not captured */
-    WS_GAP_ACKED, /* the other side acknowledged data of this direction never captured */
-    WS_GAP_LONG,  /* Wireshark's websocket dissector lost this frame's end (a 64-bit length) */
+    WS_GAP_CUT,       /* a frame cut short by the capture (snapshot length) */
+    WS_GAP_LOST,      /* a TCP segment of this direction was not captured */
+    WS_GAP_ACKED,     /* the other side acknowledged data of this direction never captured */
+    WS_GAP_LONG,      /* Wireshark's websocket dissector lost this frame's end (a 64-bit length) */
+    WS_GAP_ENDED,     /* the connection closed before the direction's last frame was complete */
+    WS_GAP_MALFORMED, /* Wireshark's websocket dissector failed on the packet */
 };
 #define WS_GAP_DETAIL(kind, bytes) ((uint64_t)(kind) << 56 | (bytes))
 
@@ -1054,6 +1065,44 @@ static void ws_tcp_events(packet_info *pinfo, struct ws_conv *wc, unsigned d,
         ws_inflater_free(x->z);
         x->z = NULL;
         x->z_lost = true;
+    }
+}
+
+/* Where direction d's frames end in TCP's sequence space, taken at a packet
+ * that ends with a frame or a handshake head (a frame left incomplete at a
+ * packet's end is missed: its closing later goes unremarked). */
+static void ws_framed(struct ws_conv *wc, unsigned d, const struct ws_tcp_facts *t)
+{
+    if (t->have_seq)
+        wc->side[d].framed_seq = t->nextseq;
+}
+
+/* Direction d's FIN, or the connection's first RST (which ends both): a
+ * direction whose bytes went on after its last frame ended inside a frame
+ * nobody will see complete. TCP does not tell which packet carries a FIN
+ * beyond the first; a packet adding exactly one to its direction's sequence
+ * numbers once a FIN was seen is taken for one (a one-byte segment of a
+ * half-closed connection could pass for it: the note then comes early). */
+static void ws_stream_end(packet_info *pinfo, struct ws_conv *wc, unsigned d,
+                          struct ws_collect *col, const struct ws_tcp_facts *t)
+{
+    uint32_t prev = wc->side[d].seen_seq;
+    bool fin;
+
+    if (!t->have_seq)
+        return;
+    wc->side[d].seen_seq = t->nextseq;
+    fin = t->fin_seen && prev && t->nextseq - prev == 1;
+    for (unsigned k = 0; k < 2 && (fin || t->rst); k++) {
+        struct ws_side *x = &wc->side[k];
+        uint32_t end = k != d ? t->peer_nextseq : t->rst ? t->nextseq : prev;
+
+        /* (A frame ending in this very packet set framed_seq to nextseq.) */
+        if ((k != d && !t->rst) || !x->framed_seq || x->gap_open || x->framed_seq == end ||
+            (k == d && x->framed_seq == t->nextseq))
+            continue;
+        col->frame = 0;
+        ws_gap(wc, k, pinfo, col, WS_GAP_ENDED);
     }
 }
 
@@ -1255,6 +1304,21 @@ static bool ws_lost_length(const uint8_t *p, size_t avail, bool bounded)
     return bounded || (avail >= 10 && (p[1] & 0x7f) == 127 && (p[2] | p[3] | p[4] | p[5]) != 0);
 }
 
+/* Did Wireshark give up on bytes among the packet's frames (an exception:
+ * "Malformed Packet")? Its websocket items are then no frame boundaries to
+ * trust: a legal length of 2^63 - 1 overflows its arithmetic, and what it
+ * shows as frames is payload. */
+static bool ws_malformed(proto_tree *tree, GPtrArray *frames)
+{
+    GPtrArray *m = proto_get_finfo_ptr_array(tree, proto_malformed);
+
+    for (unsigned i = 0; m && i < m->len; i++)
+        for (unsigned j = 0; j < frames->len; j++)
+            if (((field_info *)m->pdata[i])->ds_tvb == ((field_info *)frames->pdata[j])->ds_tvb)
+                return true;
+    return false;
+}
+
 /* Feeds the packet's frames (the websocket items, in wire order) to the
  * core. Each item covers only the frame's header; the payload follows
  * contiguously in the same data source. */
@@ -1347,6 +1411,10 @@ static const value_string ws_gap_vals[] = {
     {WS_GAP_ACKED + 1, "this packet acknowledges bytes of the other direction never captured"},
     {WS_GAP_LONG + 1, "Wireshark's websocket dissector cannot follow this frame's length: what it "
                       "finds after the frame header may be payload"},
+    {WS_GAP_ENDED + 1, "the connection closed before this direction's last frame was complete: "
+                       "it was not judged"},
+    {WS_GAP_MALFORMED + 1, "Wireshark's websocket dissector found the packet malformed (a length "
+                           "it cannot follow): its frames may be payload"},
     {0, NULL},
 };
 
@@ -1913,6 +1981,7 @@ static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     struct ws_finding buf[4];
     struct ws_collect col;
+    struct ws_tcp_facts t;
     struct ws_conv *wc;
     unsigned dir;
 
@@ -1922,7 +1991,8 @@ static int ws_frameless(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     if (!wc || !(wc->started || wc->hs))
         return 0;
     ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
-    ws_tcp_events(pinfo, wc, dir, &col, NULL);
+    ws_tcp_events(pinfo, wc, dir, &col, &t);
+    ws_stream_end(pinfo, wc, dir, &col, &t);
     if (!col.n)
         return 0;
     ws_store(pinfo, wc, &col);
@@ -1956,6 +2026,8 @@ static int ws_first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bo
         ws_collect_init(&col, buf, array_length(buf), pinfo, wc, dir);
     }
     nhs = col.n;
+    /* What follows belongs to the first frame, or to the packet. */
+    col.frame = 0;
     if (nframes && !wc->started)
         ws_start(wc, pinfo, dir, &col);
     ws_tcp_events(pinfo, wc, dir, &col, &t);
@@ -1963,11 +2035,17 @@ static int ws_first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bo
         /* The client's reaction to a broken 101 is awaited like a frame's. */
         col.frame = WS_HS_FRAME;
         ws_pend_update(pinfo, wc, dir, &col, 0, t.have_seq ? t.nextseq : 0);
+        col.frame = 0;
     }
     if (nframes) {
-        ws_analyse(pinfo, wc, dir, frames, &col, &t);
+        if (ws_malformed(tree, frames))
+            ws_gap(wc, dir, pinfo, &col, WS_GAP_MALFORMED);
+        else
+            ws_analyse(pinfo, wc, dir, frames, &col, &t);
         w = ws_places_add(pinfo, frames);
     }
+    ws_framed(wc, dir, &t);
+    ws_stream_end(pinfo, wc, dir, &col, &t);
     if (hs != WS_HS_NONE)
         p_add_proto_data(wmem_file_scope(), pinfo, proto_ws, WS_KEY_HEAD,
                          wmem_memdup(wmem_file_scope(), &hd, sizeof hd));
@@ -2141,9 +2219,10 @@ void proto_register_ws(void)
 void proto_reg_handoff_ws(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    int ids[3];
+    int ids[4];
 
     proto_websocket = proto_get_id_by_filter_name("websocket");
+    proto_malformed = proto_get_id_by_filter_name("_ws.malformed");
     hf_http_method = proto_registrar_get_id_byname("http.request.method");
     hf_http_resp_version = proto_registrar_get_id_byname("http.response.version");
 
@@ -2152,6 +2231,7 @@ void proto_reg_handoff_ws(void)
     ids[0] = hf_http_method;
     ids[1] = hf_http_resp_version;
     ids[2] = proto_websocket;
+    ids[3] = proto_malformed;
     for (unsigned i = 0; i < array_length(ids); i++)
         if (ids[i] > 0)
             g_array_append_val(wanted, ids[i]);

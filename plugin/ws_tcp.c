@@ -55,4 +55,5 @@ void ws_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *seen_co
     *seen_completeness |= now;
     out->fin = (fresh & WS_TCP_COMPLETENESS_FIN) != 0;
     out->rst = (fresh & WS_TCP_COMPLETENESS_RST) != 0;
+    out->fin_seen = (now & WS_TCP_COMPLETENESS_FIN) != 0;
 }

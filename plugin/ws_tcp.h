@@ -23,6 +23,7 @@ struct ws_tcp_facts {
     bool ack_lost;    /* this packet acknowledges data of the other direction never captured */
     bool fin;         /* the connection's first FIN (this packet) */
     bool rst;         /* the connection's first RST (this packet) */
+    bool fin_seen;    /* a FIN of the connection was seen, in this packet or before */
     bool have_seq;    /* nextseq, ack and hole are valid */
     uint32_t nextseq; /* this direction's next sequence number after this packet */
     uint32_t ack;     /* the acknowledgement number this packet carries */

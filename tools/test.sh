@@ -5,7 +5,8 @@
 #  3. the fuzz targets, each for WS1002_FUZZ_SECONDS (default 30)
 #  4. the plugin under ASan inside tshark over every capture and mutations of
 #     them, and under valgrind memcheck
-#  5. as root only: the plugin built, tested and packaged against the other
+#  5. the hostile captures: peak memory and the note each one gets
+#  6. as root only: the plugin built, tested and packaged against the other
 #     Wireshark series in debootstrap chroots (tests/versions/run.sh)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,8 @@ echo "== plugin under ASan in tshark"
 tests/robustness/asan-tshark.sh
 echo "== plugin under valgrind in tshark"
 tests/robustness/valgrind-tshark.sh
+echo "== hostile captures: memory, notes"
+tests/robustness/hostile.sh --ci
 if [ "$(id -u)" -eq 0 ]; then
     echo "== other Wireshark series"
     tests/versions/run.sh ${WS1002_VERSIONS:-trixie sid bookworm}

@@ -358,12 +358,14 @@ static void offer_elem_end(void *ctx)
 }
 
 /* Sec-WebSocket-Protocol in a request: 1#token, possibly over several headers
- * (RFC 6455 §11.3.4). Recorded as sent; its syntax is not one of our rules. */
+ * (RFC 6455 §11.3.4). Its syntax is not one of our rules; an element that is
+ * no token (a NUL would split it in the record) is no subprotocol a server
+ * could select, so it is left out. */
 static void record_subprotos(struct wsv_hs_request *req, const uint8_t *buf, struct wsv_span v)
 {
     struct wsv_span t;
     for (size_t p = v.off; wsv_http_list_next(buf, v, &p, &t);)
-        if (t.len &&
+        if (t.len && span_is_token(buf, t) &&
             !names_add(req->subprotos, &req->subprotos_len, sizeof(req->subprotos), NULL, buf, t))
             req->subproto_complete = false;
 }

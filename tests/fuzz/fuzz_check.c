@@ -26,6 +26,49 @@ void fz_fail(const struct fz_dir *d, const char *fmt, ...)
     abort();
 }
 
+void fz_die(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("fuzz invariant broken: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FZ_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(FZ_ASAN)
+#define FZ_ASAN 1
+#endif
+
+#ifdef FZ_ASAN
+#include <sanitizer/asan_interface.h>
+void fz_poison(const void *p, size_t n)
+{
+    ASAN_POISON_MEMORY_REGION(p, n);
+}
+void fz_unpoison(const void *p, size_t n)
+{
+    ASAN_UNPOISON_MEMORY_REGION(p, n);
+}
+#else
+void fz_poison(const void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+}
+void fz_unpoison(const void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+}
+#endif
+
 void fz_dir_init(struct fz_dir *d, const char *name)
 {
     memset(d, 0, sizeof *d);

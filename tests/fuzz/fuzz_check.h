@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What both fuzz targets check on every callback of the validator core: the
- * contract of wsv.h and notes/core-semantics as invariants, plus a compact
- * digest of the event list so that two runs over the same bytes (whole and
- * chunked) can be compared without storing the events. A broken invariant
- * aborts, which libFuzzer and the replay driver both report as a crash.
+ * What the frame fuzz targets (fuzz_feed, fuzz_feed_varied) check on every
+ * callback of the validator core: the contract of wsv.h and
+ * notes/core-semantics as invariants, plus a compact digest of the event list
+ * so that two runs over the same bytes (whole and chunked) can be compared
+ * without storing the events. A broken invariant aborts, which libFuzzer and
+ * the replay driver both report as a crash. fz_die and the poisoning helpers
+ * serve every target.
  */
 #ifndef WS1002_FUZZ_CHECK_H
 #define WS1002_FUZZ_CHECK_H
@@ -69,5 +71,15 @@ void fz_same(const struct fz_dir *a, const struct fz_dir *b);
 /* Print a message naming the direction and abort. */
 _Noreturn void fz_fail(const struct fz_dir *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Print a message and abort: a broken invariant of a target without
+ * directions (fuzz_handshake, fuzz_heur). */
+_Noreturn void fz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Make n bytes at p unreadable for AddressSanitizer (a no-op without it):
+ * a buffer that grows in place (a head arriving in segments) is handed over
+ * with the bytes past the current length poisoned. */
+void fz_poison(const void *p, size_t n);
+void fz_unpoison(const void *p, size_t n);
 
 #endif

@@ -3,11 +3,13 @@
 #   tests/fuzz/run.sh [seconds-per-target]     (default 60; 0: build and replay only)
 # Builds the libFuzzer targets with clang (ASan + UBSan) in build/fuzz (or
 # $WS1002_FUZZ_BUILD), replays the committed corpus and regression inputs,
-# then runs fuzz_feed and fuzz_feed_varied one after the other, each for the
-# given time, and prints how many inputs each executed. New corpus entries go
-# to build/fuzz/corpus-run/<kind> and are kept between runs; a crash is
-# written to build/fuzz/artifacts/ and makes the script exit non-zero.
-# Environment: CC_FUZZ (default clang-14, else clang), FUZZ_MAX_LEN (16384).
+# then runs fuzz_feed, fuzz_feed_varied, fuzz_handshake and fuzz_heur one
+# after the other, each for the given time (CI: 30 s each, 2 minutes in all),
+# and prints how many inputs each executed. New corpus entries go to
+# build/fuzz/corpus-run/<kind> and are kept between runs; a crash is written
+# to build/fuzz/artifacts/ and makes the script exit non-zero.
+# Environment: CC_FUZZ (default clang-14, else clang), FUZZ_MAX_LEN (16384),
+# FUZZ_TARGETS (default: all four, e.g. "fuzz_heur fuzz_handshake").
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
@@ -30,13 +32,30 @@ cmake -S "$top" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithD
     -DWS1002_BUILD_TOOLS=OFF >"$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; exit 2; }
 rm -f "$build/configure.log"
-cmake --build "$build" -j2 --target fuzz_feed fuzz_feed_varied >/dev/null
+# target:corpus folder:dictionary
+all="fuzz_feed:feed:ws.dict fuzz_feed_varied:varied:ws.dict
+fuzz_handshake:handshake:handshake.dict fuzz_heur:heur:ws.dict"
+targets=${FUZZ_TARGETS:-fuzz_feed fuzz_feed_varied fuzz_handshake fuzz_heur}
+runs=
+for t in $targets; do
+    entry=
+    for e in $all; do
+        case $e in "$t":*) entry=$e ;; esac
+    done
+    [ -n "$entry" ] || { echo "run.sh: no fuzz target $t" >&2; exit 2; }
+    runs="$runs $entry"
+done
+# shellcheck disable=SC2086
+cmake --build "$build" -j2 --target $targets >/dev/null
 
 status=0
 total=0
 mkdir -p "$build/artifacts"
-for kind in feed varied; do
-    if [ "$kind" = feed ]; then t=fuzz_feed; else t=fuzz_feed_varied; fi
+for entry in $runs; do
+    t=${entry%%:*}
+    rest=${entry#*:}
+    kind=${rest%%:*}
+    dict=${rest#*:}
     bin=$build/tests/fuzz/$t
     log=$build/$t.log
     # The committed inputs first: a known crash must fail even with seconds=0.
@@ -51,7 +70,7 @@ for kind in feed varied; do
     work=$build/corpus-run/$kind
     mkdir -p "$work"
     if "$bin" "$work" "$top/tests/fuzz/corpus/$kind" -max_total_time="$secs" -max_len="$max_len" \
-        -timeout=10 -rss_limit_mb=1024 -use_value_profile=1 -dict="$top/tests/fuzz/ws.dict" \
+        -timeout=10 -rss_limit_mb=1024 -use_value_profile=1 -dict="$top/tests/fuzz/$dict" \
         -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$t-" >"$log" 2>&1; then
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

@@ -9,7 +9,7 @@ them by default); sequence numbers are exact; pure ACKs are left out.
 Deterministic. The packets are packed by hand (struct) rather than built
 with scapy objects: several captures hold 10^5-10^6 frames.
 
-    hostile.py OUTDIR [NAME...]       (default: every capture but fragments-1m)
+    hostile.py OUTDIR [NAME...]       (default: all but NOT_DEFAULT)
     hostile.py --stream KIND N        (raw server bytes to stdout, see stream())
 
 Prints one line per capture: name, packets, WebSocket frames, summary.
@@ -135,20 +135,52 @@ def close_both(c, code=1000):
 # ---- The captures ------------------------------------------------------------
 
 def len_2pow63(p):
-    """A 2^63-byte length (len-64bit-msb) with 64 KiB after it, and a legal
-    2^63-1 length with 1 MiB after it, on a second connection."""
+    """A 2^63-byte length (len-64bit-msb) with 64 KiB after it."""
     c = Conn(p, 0)
     c.open()
     c.upgrade(0)
     c.send(0, cframe(1, b"hello"))
     c.send(1, frame(2, b"x" * 64, length=1 << 63) + b"x" * 65536)
     c.close()
-    c = Conn(p, 1)
+    return 2
+
+
+ASCII = (b"The quick brown fox jumps over the lazy dog. " * 100)[:4096]
+
+
+def len_legal(p, length):
+    """A legal length: 4 KiB of ASCII text follow, then the connection
+    closes inside the payload. Wireshark's websocket dissector reads a
+    64-bit length modulo 2^32."""
+    c = Conn(p, 0)
     c.open()
-    c.upgrade(1)
-    c.send(1, frame(2, b"", length=(1 << 63) - 1) + b"y" * (1 << 20))
+    c.upgrade(0)
+    c.send(0, cframe(1, b"hello"))
+    c.send(1, frame(2, length=length) + ASCII)
     c.close()
-    return 3
+    return 2
+
+
+def frame_cut_by_fin(p):
+    """A legal 1 MiB frame of which 4 KiB are sent, then FIN: the connection
+    ends inside the frame (Wireshark never completes it)."""
+    return len_legal(p, 1 << 20)
+
+
+def len_max_legal(p):
+    """The largest legal length, 2^63-1 (Wireshark: a 9-byte frame)."""
+    return len_legal(p, (1 << 63) - 1)
+
+
+def len_5g(p):
+    """A legal 5 GiB length (Wireshark waits for 1 GiB + 10 bytes)."""
+    return len_legal(p, 5 << 30)
+
+
+def len_4g_wrap(p):
+    """A legal 2^32 + 100 length (Wireshark: a 110-byte frame, then the
+    payload read as frames)."""
+    return len_legal(p, (1 << 32) + 100)
 
 
 def fragments_1m(p, n=1000000):
@@ -226,15 +258,41 @@ def frames_1m(p, n=1000000):
 
 
 def header_huge(p):
-    """A 1 MiB opening request (10,000 padding headers) and a 101 whose
-    Sec-WebSocket-Extensions is ~1 MiB (50,000 unknown extensions, then
-    permessage-deflate with 20,000 parameters), then a compressed message."""
+    """A legal 1 MiB opening request (10,000 padding headers), a plain 101,
+    a message each way."""
     c = Conn(p, 0)
     c.open()
     pad = b"".join(b"X-Pad-%05d: %s\r\n" % (i, b"p" * 90) for i in range(10000))
+    c.upgrade(0, extra_req=pad)
+    c.send(0, cframe(1, b"hello"))
+    c.send(1, frame(1, b"hi"))
+    close_both(c)
+    c.close()
+    return 4
+
+
+def header_huge_dup(p):
+    """A 1 MiB opening request repeating Sec-WebSocket-Version: 13 40,000
+    times (it must appear once), answered with a 101 all the same."""
+    c = Conn(p, 0)
+    c.open()
+    c.upgrade(0, extra_req=b"Sec-WebSocket-Version: 13\r\n" * 40000)
+    c.send(0, cframe(1, b"hello"))
+    c.send(1, frame(1, b"hi"))
+    close_both(c)
+    c.close()
+    return 4
+
+
+def header_huge_ext(p):
+    """A 101 whose Sec-WebSocket-Extensions is ~1 MiB: 50,000 extensions the
+    client did not offer (it offered none), then permessage-deflate with
+    20,000 unknown parameters; then a compressed message."""
+    c = Conn(p, 0)
+    c.open()
     ext = b", ".join(b"x-unknown-%05d" % i for i in range(50000))
     ext += b", permessage-deflate" + b"; x=1" * 20000 + b"; server_no_context_takeover"
-    c.upgrade(0, extra_req=pad, ext=ext)
+    c.upgrade(0, ext=ext)
     # RFC 7692 7.2.3.1: "Hello" compressed, RSV1 set
     c.send(1, frame(1, bytes.fromhex("f248cdc9c90700"), rsv=4))
     close_both(c)
@@ -309,17 +367,23 @@ def deflate(data_chunks):
 PMD = b"permessage-deflate"
 
 
-def pmd_bomb(p):
+def pmd_bomb(p, mib=256):
     """permessage-deflate negotiated; one compressed text message that
     inflates to 256 MiB of spaces (about 250 KiB on the wire)."""
     c = Conn(p, 0)
     c.open()
     c.upgrade(0, extra_req=b"Sec-WebSocket-Extensions: permessage-deflate\r\n", ext=PMD)
     chunk = b" " * (1 << 20)
-    c.send(1, frame(1, deflate(chunk for _ in range(256)), rsv=4))
+    c.send(1, frame(1, deflate(chunk for _ in range(mib)), rsv=4))
     close_both(c)
     c.close()
     return 3
+
+
+def pmd_bomb_64m(p):
+    """The same bomb inflating to 64 MiB (the CI set: the plugin's memory
+    does not depend on it, Wireshark's own inflate does)."""
+    return pmd_bomb(p, 64)
 
 
 def conns_10k_pmd(p, n=10000, batch=100, close=False):
@@ -374,6 +438,10 @@ def message_16m(p):
 # million fragments go through the core directly (--stream).
 CAPTURES = [
     ("len-2pow63", len_2pow63),
+    ("len-max-legal", len_max_legal),
+    ("len-5g", len_5g),
+    ("len-4g-wrap", len_4g_wrap),
+    ("frame-cut-by-fin", frame_cut_by_fin),
     ("fragments-1m", fragments_1m),
     ("fragments-1k", fragments_1k),
     ("fragments-10k", fragments_10k),
@@ -381,7 +449,10 @@ CAPTURES = [
     ("conns-10k", conns_10k),
     ("frames-1m", frames_1m),
     ("header-huge", header_huge),
+    ("header-huge-dup", header_huge_dup),
+    ("header-huge-ext", header_huge_ext),
     ("pmd-bomb", pmd_bomb),
+    ("pmd-bomb-64m", pmd_bomb_64m),
     ("conns-10k-pmd", conns_10k_pmd),
     ("conns-10k-pmd-closed", conns_10k_pmd_closed),
     ("mem-100k", mem_100k),
@@ -391,13 +462,16 @@ CAPTURES = [
 ]
 
 
-SLOW = {"fragments-1m"}
+# Left out of the default set, made only when named: fragments-1m (above)
+# and pmd-bomb-64m (a smaller pmd-bomb, for hostile.sh --ci).
+NOT_DEFAULT = {"fragments-1m", "pmd-bomb-64m"}
 
 
 def stream(kind, n):
     """The server's bytes alone, written to stdout in pieces (for the
     command-line tool): n fragments of one text message, n small messages,
-    one binary frame of n bytes, or a 2^63 length followed by n bytes."""
+    one binary frame of n bytes, or a 2^63 length (len-2pow63) or a legal
+    5 GiB length (len-5g) followed by n bytes."""
     out = sys.stdout.buffer
     if kind == "fragments":
         out.write(frame(1, b"\xc3", fin=False))
@@ -412,9 +486,11 @@ def stream(kind, n):
         block = frame(1, b"b") * 10000
         for i in range(0, n, 10000):
             out.write(block[: 3 * min(10000, n - i)])
-    elif kind in ("message", "len-2pow63"):
+    elif kind in ("message", "len-2pow63", "len-5g"):
         if kind == "len-2pow63":
             out.write(frame(2, length=1 << 63))
+        elif kind == "len-5g":
+            out.write(frame(2, length=5 << 30))
         else:  # the minimal length encoding, as frame() would pick it
             out.write(frame(2, b"\0" * n)[:-n] if n < 65536 else frame(2, length=n))
         block = b"\x00" * (1 << 20)
@@ -434,7 +510,7 @@ def main():
     out, names = sys.argv[1], sys.argv[2:]
     os.makedirs(out, exist_ok=True)
     for name, fn in CAPTURES:
-        if (names and name not in names) or (not names and name in SLOW):
+        if (names and name not in names) or (not names and name in NOT_DEFAULT):
             continue
         p = Pcap(os.path.join(out, name + ".pcap"))
         frames = fn(p)

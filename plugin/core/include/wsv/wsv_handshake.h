@@ -163,8 +163,10 @@ struct wsv_hs_violation {
     uint64_t detail;
 };
 
-/* Every violation goes here, in the order of the bytes that cause it
- * (missing headers, at the start line, come last). May be NULL. */
+/* Every violation goes here, in the order of the bytes that cause it, except
+ * that what is judged over the whole head (a missing header, reported on the
+ * start line; Upgrade and Connection, whose lines may repeat) comes after the
+ * header lines. May be NULL. */
 typedef void (*wsv_hs_report)(void *user, const struct wsv_hs_violation *v);
 
 /* True for the rules this module judges: every HANDSHAKE rule of the table

@@ -160,7 +160,8 @@ enum wsv_heur_verdict wsv_heur_judge(const struct wsv_heur *h);
 /* What the evidence says about the connection, all of it inferred. */
 struct wsv_heur_inference {
     /* Role of the sender of direction i from its mask bits (the side that
-     * masks is the client); UNKNOWN when it has no frames, or when both
+     * masks is the client); a direction without frames takes the opposite of
+     * the other's; UNKNOWN when neither has frames, or when both
      * directions vote alike (one of them breaks the masking rule: the caller
      * must decide, e.g. from the ports). */
     enum wsv_role role[2];
