@@ -22,7 +22,6 @@ import base64
 import hashlib
 import os
 import re
-import struct
 import sys
 import tempfile
 import zlib
@@ -36,13 +35,14 @@ except ImportError:  # pragma: no cover - reported to the user
     sys.exit("gen.py: needs scapy (Debian package python3-scapy); "
              "run it with the python3 that has it, e.g. /usr/bin/python3")
 
+# The generators built on this one import the frames from here.
+from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,  # noqa: F401,E402
+                     RSV1, RSV2, RSV3, WS_GUID, Binary, Close, Cont, Frame, Ping, Pong, Text)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DEF = os.path.join(HERE, "..", "plugin", "core", "include", "wsv", "wsv_rules.def")
 
 CLIENT, SERVER = 0, 1
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
-RSV1, RSV2, RSV3 = 4, 2, 1
-WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MSS = 1448
 # 2023-11-14 22:13:20 UTC; each capture starts here so that files do not
 # depend on the order in which they are generated.
@@ -75,78 +75,6 @@ def load_rules(path):
 def expected_close(rule):
     """The close code a conforming receiver sends, under default strictness."""
     return rule["close"] if rule["severity"] == "ERROR" else 0
-
-
-# ---- WebSocket frames -------------------------------------------------------
-
-
-class Frame:
-    """One WebSocket frame as it goes on the wire.
-
-    masked=None masks exactly when the client sends (the legal choice).
-    length_form forces the 7/16/64-bit length encoding; length_value puts a
-    different number in the length field (the payload sent stays `payload`).
-    rules: the rule IDs this frame must carry in ws.rule.
-    """
-
-    def __init__(self, opcode, payload=b"", fin=True, rsv=0, masked=None,
-                 length_form=None, length_value=None, rules=()):
-        self.opcode = opcode
-        self.payload = payload.encode() if isinstance(payload, str) else payload
-        self.fin = fin
-        self.rsv = rsv
-        self.masked = masked
-        self.length_form = length_form
-        self.length_value = length_value
-        self.rules = list(rules)
-
-    def encode(self, mask_key):
-        n = len(self.payload) if self.length_value is None else self.length_value
-        form = self.length_form or (7 if n <= 125 else 16 if n <= 0xFFFF else 64)
-        b0 = (0x80 if self.fin else 0) | (self.rsv << 4) | self.opcode
-        mbit = 0x80 if mask_key else 0
-        if form == 7:
-            hdr = bytes([b0, mbit | n])
-        elif form == 16:
-            hdr = bytes([b0, mbit | 126]) + struct.pack(">H", n)
-        else:
-            hdr = bytes([b0, mbit | 127]) + struct.pack(">Q", n)
-        body = self.payload
-        if mask_key:
-            hdr += mask_key
-            body = bytes(b ^ mask_key[i % 4] for i, b in enumerate(body))
-        return hdr + body
-
-
-def Text(payload, **kw):
-    return Frame(OP_TEXT, payload, **kw)
-
-
-def Binary(payload, **kw):
-    return Frame(OP_BINARY, payload, **kw)
-
-
-def Cont(payload, **kw):
-    return Frame(OP_CONT, payload, **kw)
-
-
-def Ping(payload=b"", **kw):
-    return Frame(OP_PING, payload, **kw)
-
-
-def Pong(payload=b"", **kw):
-    return Frame(OP_PONG, payload, **kw)
-
-
-def Close(code=None, reason=b"", raw=None, **kw):
-    """A Close frame: status code + reason, or raw bytes as the whole body."""
-    if raw is not None:
-        body = raw
-    elif code is None:
-        body = b""
-    else:
-        body = struct.pack(">H", code) + (reason.encode() if isinstance(reason, str) else reason)
-    return Frame(OP_CLOSE, body, **kw)
 
 
 def pattern(n, seed=0):

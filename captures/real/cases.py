@@ -14,84 +14,21 @@ Standard library only.
 """
 
 import hashlib
-import struct
+import os
+import sys
 import zlib
 
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
-RSV1, RSV2, RSV3 = 4, 2, 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wsframe import (OP_BINARY, OP_CLOSE, OP_CONT, OP_PING, OP_PONG, OP_TEXT,  # noqa: F401,E402
+                     RSV1, RSV2, RSV3, Binary, Close, Cont, Frame, Ping, Text, encode)
+
 CASE_HEADER = "X-Ws1002-Case"
 PMD_OFFER = "permessage-deflate; client_max_window_bits"
-
-
-class Frame:
-    """One frame as the peer puts it on the wire.
-
-    payload is the application payload (before masking); deflate=True
-    compresses it with the connection's deflate context first (RSV1 is set
-    separately, so a case can lie about it). length_form forces the 7/16/64
-    bit length encoding, length_value writes another number in the length
-    field than the payload actually sent.
-    """
-
-    def __init__(self, opcode, payload=b"", fin=True, rsv=0, masked=True, deflate=False,
-                 length_form=None, length_value=None, rules=()):
-        self.opcode = opcode
-        self.payload = payload.encode() if isinstance(payload, str) else payload
-        self.fin = fin
-        self.rsv = rsv
-        self.masked = masked
-        self.deflate = deflate
-        self.length_form = length_form
-        self.length_value = length_value
-        self.rules = list(rules)
-
-
-def Text(payload, **kw):
-    return Frame(OP_TEXT, payload, **kw)
-
-
-def Binary(payload, **kw):
-    return Frame(OP_BINARY, payload, **kw)
-
-
-def Cont(payload, **kw):
-    return Frame(OP_CONT, payload, **kw)
-
-
-def Ping(payload=b"", **kw):
-    return Frame(OP_PING, payload, **kw)
-
-
-def Close(code=None, reason=b"", raw=None, **kw):
-    if raw is not None:
-        body = raw
-    elif code is None:
-        body = b""
-    else:
-        body = struct.pack(">H", code) + (reason.encode() if isinstance(reason, str) else reason)
-    return Frame(OP_CLOSE, body, **kw)
 
 
 def mask_key(case_name, index):
     """A fixed, non-zero masking key per case and frame: reproducible bytes."""
     return hashlib.sha1(("%s/%d" % (case_name, index)).encode()).digest()[:4]
-
-
-def encode(opcode, payload, fin=True, rsv=0, key=None, length_form=None, length_value=None):
-    n = len(payload) if length_value is None else length_value
-    form = length_form or (7 if n <= 125 else 16 if n <= 0xFFFF else 64)
-    b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
-    mbit = 0x80 if key else 0
-    if form == 7:
-        hdr = bytes([b0, mbit | n])
-    elif form == 16:
-        hdr = bytes([b0, mbit | 126]) + struct.pack(">H", n)
-    else:
-        hdr = bytes([b0, mbit | 127]) + struct.pack(">Q", n)
-    if key:
-        hdr += key
-        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-    return hdr + payload
 
 
 class Deflater:
@@ -114,6 +51,22 @@ class Deflater:
         out = self.z.compress(data) + self.z.flush(zlib.Z_SYNC_FLUSH)
         assert out.endswith(b"\x00\x00\xff\xff")
         return out[:-4] if final else out
+
+
+def deflater_for(ext):
+    """A Deflater with the parameters the server's 101 (its
+    Sec-WebSocket-Extensions, ext) gave the client; None if it did not
+    accept permessage-deflate."""
+    if "permessage-deflate" not in ext:
+        return None
+    wbits, no_ctx = 15, False
+    for param in ext.split(";")[1:]:
+        k, _, v = param.strip().partition("=")
+        if k == "client_max_window_bits" and v:
+            wbits = int(v.strip('"'))
+        elif k == "client_no_context_takeover":
+            no_ctx = True
+    return Deflater(wbits, no_ctx)
 
 
 def wire_payload(frame, deflater):
@@ -239,7 +192,7 @@ def case_wire_frames(case, deflater):
     out = []
     for i, f in enumerate(case.frames):
         payload = wire_payload(f, deflater)
-        key = mask_key(case.name, i) if f.masked else None
-        out.append((f, encode(f.opcode, payload, f.fin, f.rsv, key, f.length_form,
-                              f.length_value)))
+        # The crafted peer is a client: it masks unless told not to.
+        key = mask_key(case.name, i) if f.masked is not False else None
+        out.append((f, f.encode(key, payload)))
     return out

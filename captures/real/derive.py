@@ -213,19 +213,6 @@ def ws_frames(d, start):
     return frames
 
 
-def client_deflater(ext):
-    if "permessage-deflate" not in ext:
-        return C.Deflater()
-    wbits, no_ctx = 15, False
-    for param in ext.split(";")[1:]:
-        k, _, v = param.strip().partition("=")
-        if k == "client_max_window_bits" and v:
-            wbits = int(v.strip('"'))
-        elif k == "client_no_context_takeover":
-            no_ctx = True
-    return C.Deflater(wbits, no_ctx)
-
-
 def pmd_params(ext):
     """(negotiated, client_no_context_takeover, server_no_context_takeover)."""
     if "permessage-deflate" not in ext:
@@ -286,7 +273,8 @@ def analyse_conn(path, conn):
         sys.exit("derive.py: %s: unknown case %r (cases.py changed?)" % (path, case_name))
     sent = 0
     if case:
-        for (f, raw), fr in zip(C.case_wire_frames(case, client_deflater(ext)), cf):
+        deflater = C.deflater_for(ext) or C.Deflater()
+        for (f, raw), fr in zip(C.case_wire_frames(case, deflater), cf):
             if raw != fr["raw"]:
                 break
             fr["rules"] = list(f.rules)

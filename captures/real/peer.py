@@ -142,20 +142,6 @@ def handshake(sock, host, port, case):
     return ext, rest
 
 
-def deflater_for(ext):
-    """A Deflater with the parameters the server's 101 gave the client."""
-    if "permessage-deflate" not in ext:
-        return None
-    wbits, no_ctx = 15, False
-    for param in ext.split(";")[1:]:
-        k, _, v = param.strip().partition("=")
-        if k == "client_max_window_bits" and v:
-            wbits = int(v.strip('"'))
-        elif k == "client_no_context_takeover":
-            no_ctx = True
-    return C.Deflater(wbits, no_ctx)
-
-
 def run_case(host, port, case, wait):
     rec = {"case": case.name, "port": port}
     sock = socket.create_connection((host, port), timeout=2.0)
@@ -168,7 +154,7 @@ def run_case(host, port, case, wait):
         sock.close()
         return rec
     rec["extensions"] = ext
-    deflater = deflater_for(ext)
+    deflater = C.deflater_for(ext)
     if case.pmd and deflater is None:
         rec["error"] = "permessage-deflate not negotiated"
     srv = ServerStream(sock, rest)
