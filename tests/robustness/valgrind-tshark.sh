@@ -2,9 +2,14 @@
 # shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Valgrind memcheck of Debian's tshark with the plugin (a normal build, not
-# the sanitizer one) over every capture: no error and no leak whose stack
-# passes through the plugin. No suppressions: errors elsewhere (GLib's
-# exit-time leaks) are counted and listed, not failed.
+# the sanitizer one) over every capture: no error whose stack passes through
+# the plugin, and no leak of memory the plugin allocated. No suppressions:
+# errors elsewhere (GLib's exit-time leaks) are counted and listed, not
+# failed. A leak allocated by Wireshark itself inside a dissector the plugin
+# called (the allocation stack reaches libwireshark before ws.so) is listed,
+# not failed: the websocket dissector leaks fragment_add_seq_next blocks on
+# some corrupted streams just the same when Decode As hands it them and no
+# plugin is loaded (seen on an editcap -E mutation of the merged captures).
 #
 #   tests/robustness/valgrind-tshark.sh [seeds]     (default 1)
 #
@@ -72,7 +77,9 @@ for ((i = 0; i <= seeds; i++)); do
         fail=1
         continue
     fi
-    # Errors whose stack has a frame in ws.so (the plugin, core included).
+    # Errors whose stack has a frame in ws.so (the plugin, core included);
+    # for a leak, only if ws.so comes before libwireshark, read from the
+    # allocation outward.
     if ! verdict=$(rb_python - "$xml" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
@@ -84,15 +91,21 @@ for e in ET.parse(sys.argv[1]).getroot().iter("error"):
     kind = e.findtext("kind")
     kinds[kind] = kinds.get(kind, 0) + 1
     frames = [f for s in e.findall("stack") for f in s.iter("frame")]
-    if any((f.findtext("obj") or "").endswith("/ws.so") for f in frames):
-        plugin += 1
-        what = e.findtext("what") or e.findtext("xwhat/text") or kind
-        print("  plugin error: %s" % what, file=sys.stderr)
-        for f in frames[:15]:
-            print("    %s %s:%s (%s)" % (f.findtext("fn") or "?", f.findtext("file") or "?",
-                                        f.findtext("line") or "?",
-                                        (f.findtext("obj") or "?").rsplit("/", 1)[-1]),
-                  file=sys.stderr)
+    objs = [(f.findtext("obj") or "").rsplit("/", 1)[-1] for f in frames]
+    if "ws.so" not in objs:
+        continue
+    owner = next((o for o in objs if o == "ws.so" or o.startswith("libwireshark")), "ws.so")
+    what = e.findtext("what") or e.findtext("xwhat/text") or kind
+    if kind.startswith("Leak_") and owner != "ws.so":
+        print("  Wireshark's leak, in a dissector the plugin called: %s" % what, file=sys.stderr)
+        continue
+    plugin += 1
+    print("  plugin error: %s" % what, file=sys.stderr)
+    for f in frames[:15]:
+        print("    %s %s:%s (%s)" % (f.findtext("fn") or "?", f.findtext("file") or "?",
+                                    f.findtext("line") or "?",
+                                    (f.findtext("obj") or "?").rsplit("/", 1)[-1]),
+              file=sys.stderr)
 print("%d %d %s" % (errors, plugin,
                     ",".join("%s:%d" % kv for kv in sorted(kinds.items())) or "none"))
 sys.exit(1 if plugin else 0)
