@@ -19,6 +19,12 @@
 
 #include <epan/proto.h>
 
+/* 4.6 fakes even the top-level protocol items of a tree nobody looks at
+ * unless they are wanted; up to 4.4 they are always real. Wanting a
+ * protocol costs: its items get their text (some 4,500 instructions a
+ * packet for ip, tcp and data), so they are wanted only where needed. */
+#define WS1002_FAKES_TOP_LEVEL WS1002_WS_AT_LEAST(4, 6)
+
 /* field_info::value is an embedded fvalue_t up to 4.0 and a pointer from 4.2
  * on (fvalue_t became opaque). */
 #if WS1002_WS_AT_LEAST(4, 2)

@@ -586,9 +586,8 @@ void ws_heur_handoff(void)
     /* Also what gives the first pass a tree: the top-level items are real. */
     if (hf_tcp_segment_data > 0)
         g_array_append_val(wanted, hf_tcp_segment_data);
-    {
-        /* 4.6 fakes even top-level protocol items of an invisible tree
-         * unless they are wanted. */
+    if (WS1002_FAKES_TOP_LEVEL) {
+        /* The top-level items the route reads (undissected_payload). */
         int top[] = {proto_ip, proto_ipv6, proto_tcp, proto_data,
                      proto_get_id_by_filter_name("http")};
         for (unsigned i = 0; i < G_N_ELEMENTS(top); i++)
