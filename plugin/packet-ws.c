@@ -1612,6 +1612,8 @@ static void ws_expert(packet_info *pinfo, proto_item *pi, const struct ws_conv *
                  f->expected_close);
     else if ((f->flags & WS_F_MUST_FAIL) && (f->flags & WS_F_REQUEST))
         snprintf(reaction, sizeof reaction, "; a conforming server refuses the request");
+    else if ((f->flags & WS_F_MUST_FAIL) && (f->flags & WS_F_HANDSHAKE))
+        snprintf(reaction, sizeof reaction, "; a conforming client fails the connection");
     else if (f->flags & WS_F_MUST_FAIL)
         snprintf(reaction, sizeof reaction, "; a conforming receiver fails the connection");
     else if (r->severity == WSV_SEV_WARN)
@@ -2114,7 +2116,9 @@ void proto_register_ws(void)
           "Close code a conforming receiver sends", HFILL}},
         {&hf_ws_offset,
          {"Offset in frame", "ws.offset", FT_UINT32, BASE_DEC, NULL, 0x0,
-          "Offset of the offending byte from the frame's first header byte", HFILL}},
+          "Offset of the offending byte from the frame's first header byte (for the opening "
+          "handshake: from the HTTP head's first byte)",
+          HFILL}},
         {&hf_ws_inflated_offset,
          {"Offset in inflated message", "ws.inflated_offset", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Offset of the offending byte in the compressed message after inflating it", HFILL}},
