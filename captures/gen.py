@@ -960,6 +960,27 @@ def set_readme(head, entries, caps, out, frames_label="WebSocket frames"):
         f.write("".join(parts))
 
 
+def generate_set(entries, make_cap, rules, out, by, write_extra, write_readme):
+    """Write a generator's captures (entries: name, summary, fn) with their
+    expectations, the extra files write_extra(cap, out) adds, index.tsv and
+    README.md; returns the captures."""
+    caps = []
+    for name, summary, fn in entries:
+        cap = make_cap(name, summary)
+        fn(cap)
+        write_capture(cap, rules, out, by=by)
+        write_extra(cap, out)
+        caps.append(cap)
+    write_index(caps, out, by=by)
+    write_readme(caps, out)
+    return caps
+
+
+def files_ending(top, suffixes):
+    """The files directly under top whose names end with one of suffixes."""
+    return sorted(f for f in os.listdir(top) if f.endswith(suffixes))
+
+
 def generator_main(script, doc, default_out, generate, files, mine=None):
     """The command line of every capture generator: write the captures into
     --out, or with --check regenerate them into a temporary folder and compare.

@@ -27,20 +27,18 @@ and index.tsv, README.md.
 Needs Debian's python3-scapy:  python3 captures/gen_handshake.py [--out DIR] [--check]
 """
 
-import argparse
 import base64
+import functools
 import hashlib
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "forensics"))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import gen  # noqa: E402
-from gen import (CLIENT, RSV1, SERVER, WS_GUID, Binary, Capture, Close, Deflater,  # noqa: E402
-                 Ping, Pong, Text, pattern)
+from gen import CLIENT, RSV1, SERVER, WS_GUID, Capture, Close, Deflater, Text  # noqa: E402
 from gen_forensics import LINK_FIELDS  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "handshake")
@@ -69,6 +67,15 @@ def head(start, fields):
     lines = [start] + ["%s:%s" % (n, v if v == "" or v[0] in " \t" else " " + v)
                        for n, v in fields]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _put(out, name, v):
+    """Appends header field name: None leaves it out, a list writes one line
+    per item."""
+    if v is None:
+        return
+    for item in (v if isinstance(v, list) else [v]):
+        out.append((name, item))
 
 
 class HsCapture(Capture):
@@ -119,12 +126,7 @@ class HsConn(gen.Conn):
         """The fields of an opening request. None leaves a field out; a list
         writes one line per item; OWN is this connection's Host or key."""
         out = []
-
-        def put(name, v):
-            if v is None:
-                return
-            for item in (v if isinstance(v, list) else [v]):
-                out.append((name, item))
+        put = functools.partial(_put, out)
         put("Host", self.host if host is OWN else host)
         put("Upgrade", upgrade)
         put("Connection", connection)
@@ -140,12 +142,7 @@ class HsConn(gen.Conn):
                         connection="Upgrade", extra=()):
         """The fields of a 101, as request_fields (OWN: the right accept value)."""
         out = []
-
-        def put(name, v):
-            if v is None:
-                return
-            for item in (v if isinstance(v, list) else [v]):
-                out.append((name, item))
+        put = functools.partial(_put, out)
         put("Upgrade", upgrade)
         put("Connection", connection)
         put("Sec-WebSocket-Accept", self.accept if accept is OWN else accept)
@@ -999,24 +996,12 @@ def write_readme(caps, out):
 
 
 def generate(out, rules):
-    caps = []
-    for name, summary, fn in CAPTURES:
-        cap = HsCapture(name, summary)
-        fn(cap)
-        gen.write_capture(cap, rules, out, by=BY)
-        write_extra(cap, out)
-        caps.append(cap)
-    gen.write_index(caps, out, by=BY)
-    write_readme(caps, out)
-    return caps
-
-
-def files_in(top):
-    return sorted(f for f in os.listdir(top) if f.endswith((".pcapng", ".tsv", ".md")))
+    return gen.generate_set(CAPTURES, HsCapture, rules, out, BY, write_extra, write_readme)
 
 
 def main():
-    return gen.generator_main(__file__, __doc__, DEFAULT_OUT, generate, files_in)
+    return gen.generator_main(__file__, __doc__, DEFAULT_OUT, generate,
+                              lambda top: gen.files_ending(top, (".pcapng", ".tsv", ".md")))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,10 @@ dissected, on any pass.
 Needs Debian's python3-scapy:  python3 captures/gen_midstream.py [--out DIR] [--check]
 """
 
-import argparse
 import hashlib
 import os
 import struct
 import sys
-import tempfile
 
 import gen
 from gen import (CLIENT, RSV1, RSV2, SERVER, Binary, Capture, Close, Cont, Deflater, Frame,
@@ -530,25 +528,13 @@ def write_readme(caps, out):
 
 
 def generate(out, rules):
-    caps = []
-    for name, summary, fn in CAPTURES:
-        cap = Capture(name, summary)
-        fn(cap)
-        gen.write_capture(cap, rules, out, by=BY)
-        write_evidence(cap, out)
-        caps.append(cap)
-    gen.write_index(caps, out, by=BY)
-    write_readme(caps, out)
-    return caps
-
-
-def files_in(top):
-    return sorted(f for f in os.listdir(top)
-                  if f.endswith((".pcapng", ".tsv", ".md", ".evidence")))
+    return gen.generate_set(CAPTURES, Capture, rules, out, BY, write_evidence, write_readme)
 
 
 def main():
-    return gen.generator_main(__file__, __doc__, DEFAULT_OUT, generate, files_in)
+    return gen.generator_main(
+        __file__, __doc__, DEFAULT_OUT, generate,
+        lambda top: gen.files_ending(top, (".pcapng", ".tsv", ".md", ".evidence")))
 
 
 if __name__ == "__main__":

@@ -165,8 +165,7 @@ struct ws_hs {
     struct wsv_hs_request *req; /* the request (692 bytes) until its final response */
     uint32_t req_pnum;          /* packet of the last opening request */
     uint32_t resp_pnum;         /* packet of the 101; 0: none */
-    uint8_t req_rule;           /* the request's first must-fail violation ... */
-    bool req_failed;            /* ... if it had one: the server must refuse it */
+    uint8_t req_rule;           /* the request's first must-fail violation, if any */
     const char *extensions;     /* of the 101; NULL: none */
     const char *subprotocol;    /* of the 101; NULL: none */
     const char *ext_missing;    /* offered, not accepted by the 101; NULL: none */
@@ -704,14 +703,10 @@ static void ws_hs_request(packet_info *pinfo, struct ws_conv *wc, struct ws_coll
     col->frame = WS_HS_FRAME;
     wsv_hs_check_request(p, n, hs->req, ws_on_hs_violation, col, NULL);
     hs->req_pnum = pinfo->num;
-    hs->req_failed = false;
-    for (unsigned k = first; k < col->n; k++)
+    for (unsigned k = col->n; k-- > first;) {
         col->f[k].flags |= WS_F_REQUEST;
-    for (unsigned k = first; k < col->n && !hs->req_failed; k++) {
-        if (col->f[k].flags & WS_F_MUST_FAIL) {
-            hs->req_failed = true;
+        if (col->f[k].flags & WS_F_MUST_FAIL)
             hs->req_rule = col->f[k].rule;
-        }
     }
     if (hs->req->version != -1)
         hd->version = wmem_strdup(wmem_file_scope(), hs->req->version_text);
@@ -750,7 +745,7 @@ static bool ws_hs_response(packet_info *pinfo, struct ws_conv *wc, struct ws_col
                 hs->ext_missing = ws_keep(missing);
         }
         /* RFC 6455 §4.2.1: a server must refuse a request that breaks it. */
-        if (hs->req_failed)
+        if (hs->req && hs->req->violations)
             ws_add(col, WSV_R_REACTION_MISSING, -1,
                    (uint64_t)hs->req_pnum | (uint64_t)hs->req_rule << 32 | WS_REACT_REQUEST, 0,
                    WS_F_HANDSHAKE);

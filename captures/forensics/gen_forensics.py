@@ -22,11 +22,9 @@ missed it would look.
     python3 captures/forensics/gen_forensics.py [--check]
 """
 
-import argparse
 import hashlib
 import os
 import sys
-import tempfile
 import zlib
 from decimal import Decimal
 
