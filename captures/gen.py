@@ -414,11 +414,15 @@ def _(cap):
     simple(cap, CLIENT, [Close(1004, rules=["close-code-unassigned"])], Close(1002))
 
 
-@capture("rules/close-code-undefined", "server sends Close 5000 (warning)")
+@capture("rules/close-code-undefined", "server sends Close 5000, then a client Close 65535")
 def _(cap):
-    """The server closes with 5000, a code the RFC does not define (a warning:
-    receivers disagree); the client answers Close 1000."""
-    simple(cap, SERVER, [Close(5000, rules=["close-code-undefined"])], Close(1000))
+    """RFC 6455 defines codes up to 4999 only. The server closes with 5000 and
+    the client fails the connection with Close 1002, as Node ws,
+    websocket-driver, undici, python websockets, wsproto and wslay do; on a
+    second connection the client closes with 65535 and the server answers
+    1002."""
+    simple(cap, SERVER, [Close(5000, rules=["close-code-undefined"])], Close(1002))
+    simple(cap, CLIENT, [Close(65535, rules=["close-code-undefined"])], Close(1002))
 
 
 @capture("rules/close-reason-utf8", "client's Close reason is not UTF-8")
@@ -619,20 +623,21 @@ def _(cap):
 def _(cap):
     """The server starts a binary frame whose 64-bit length is 2^32 + 100 (legal:
     the most significant bit is 0) and sends 4,000 bytes of ASCII payload before
-    the capture ends. Wireshark 4.0's websocket dissector keeps 32 bits of the
-    length (100), then reads the payload as frames; ws1002 says it cannot judge
-    (capture-gap, "cannot follow this frame's length") instead of reporting the
-    payload's letters as reserved bits and opcodes."""
+    the connection ends. Wireshark 4.0's websocket dissector keeps 32 bits of the
+    length (100), then reads the payload as frames; ws1002 follows the real
+    length, judges nothing in the payload's letters, and at the server's FIN says
+    that the frame was never complete (capture-gap)."""
     c = cap.conn().open().upgrade()
     c.ws(CLIENT, Text("send the archive"))
     payload = ascii_text(4000, 7)
-    num = c.segment(SERVER, bytes([0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 0x64]) + payload[:1400])
-    cap.expect.append((num, "capture-gap"))
+    c.segment(SERVER, bytes([0x82, 0x7F, 0, 0, 0, 1, 0, 0, 0, 0x64]) + payload[:1400])
     c.segment(SERVER, payload[1400:2800])
     c.segment(SERVER, payload[2800:])
     # Wireshark (4.0 to 4.6) finds the real frame and 39 more in its payload.
     cap.nframes += 40
-    c.close_tcp(first=CLIENT)
+    c._pkt(CLIENT, "FA")
+    cap.expect.append((c._pkt(SERVER, "FA"), "capture-gap"))
+    c._pkt(CLIENT, "A")
 
 
 # Segmentation and capture-level cases.

@@ -292,7 +292,8 @@ def _(cap):
 def _(cap):
     """A fragmented Ping; a continuation with no message open (after a complete
     message, so the state is known); a new message inside a fragmented one; a
-    1-byte Close body; Close codes 1005, 999, 1004 and 5000 (a warning)."""
+    1-byte Close body; Close codes 1005, 999, 1004 and 5000 (RFC 6455 defines
+    codes up to 4999 only)."""
     violation(cap, 8080, SERVER, [Ping("frag", fin=False, rules=["ctrl-fragmented"])],
               Close(1002))
     violation(cap, 8080, CLIENT, [Cont("orphan", rules=["frag-cont-without-start"])],
@@ -305,7 +306,7 @@ def _(cap):
     violation(cap, 8080, CLIENT, [Close(1005, rules=["close-code-forbidden"])], Close(1002))
     violation(cap, 8080, SERVER, [Close(999, rules=["close-code-out-of-range"])], Close(1002))
     violation(cap, 8080, CLIENT, [Close(1004, rules=["close-code-unassigned"])], Close(1002))
-    violation(cap, 8080, SERVER, [Close(5000, rules=["close-code-undefined"])], Close(1000))
+    violation(cap, 8080, SERVER, [Close(5000, rules=["close-code-undefined"])], Close(1002))
 
 
 @capture("violations-high", "UTF-8, closing and permessage-deflate rules broken on a high port")

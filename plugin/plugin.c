@@ -3,11 +3,11 @@
  * plugin.c: the entry points Wireshark looks up when it loads ws.so. A plugin
  * is accepted only by the major.minor series it was compiled against.
  */
-#include "ws_compat.h"
+#include "packet-ws-compat.h"
 
 #include <epan/proto.h>
 
-#include "packet-ws.h"
+#include "packet-ws-int.h"
 
 #ifndef WS1002_VERSION
 #define WS1002_VERSION "0.0.0"

@@ -9,7 +9,7 @@
 #ifndef WS1002_WS_STATS_H
 #define WS1002_WS_STATS_H
 
-#include "ws_compat.h"
+#include "packet-ws-compat.h"
 
 #include <epan/packet.h>
 

@@ -144,33 +144,33 @@ pmd)
     # text with RSV1 (compressed), continuation with RSV1, Ping with RSV1
     hex "41 01 aa  c0 01 bb  c9 00"
     run 1 --hex -
-    expect_lines "0 0 frame-rsv-nonzero RFC 6455 §5.2 1002 error rsv=100" \
+    expect_lines "0 0 frame-rsv-nonzero RFC 6455 §5.2 1002 error [RSV1 set]" \
         "1 3 after-fail RFC 6455 §7.1.7 - note"
     for pmd in --pmd --pmd=server_no_context_takeover,client_max_window_bits=10 \
         "--pmd=permessage-deflate; client_no_context_takeover; server_max_window_bits=8"; do
         run 1 --hex --keep-going "$pmd" -
-        expect_lines "1 3 pmd-rsv1-on-continuation RFC 7692 §6.1 1002 error" \
-            "2 6 pmd-rsv1-on-control RFC 7692 §6.1 1002 error"
+        expect_lines "1 3 pmd-rsv1-on-continuation RFC 7692 §6.1 1002 error [RSV1 set]" \
+            "2 6 pmd-rsv1-on-control RFC 7692 §6.1 1002 error [RSV1 set]"
     done
     ;;
 strict)
     hex "81 7e 00 02 6f 6b"
     run 0 --hex -
-    expect_lines "0 1 len-not-minimal RFC 6455 §5.2 - warning length=2"
+    expect_lines "0 1 len-not-minimal RFC 6455 §5.2 - warning [length 2]"
     run 1 --hex --strict=len -
-    expect_lines "0 1 len-not-minimal RFC 6455 §5.2 1002 error length=2"
+    expect_lines "0 1 len-not-minimal RFC 6455 §5.2 1002 error [length 2]"
     hex "88 02 03 f4" # Close 1012
     run 0 --hex -
     expect_lines ""
     run 1 --hex --strict=len,close-1012 -
-    expect_lines "0 2 close-code-unassigned RFC 6455 §7.4.2 1002 error code=1012"
-    hex "88 02 13 88" # Close 5000
-    run 0 --hex -
-    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 - warning code=5000"
-    run 1 --hex -s close-5000 -
-    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 1002 error code=5000"
-    run 1 --hex --strict=all -
-    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 1002 error code=5000"
+    expect_lines "0 2 close-code-unassigned RFC 6455 §7.4.2 1002 error [code 1012]"
+    hex "88 02 13 88" # Close 5000: must-fail unless read leniently
+    run 1 --hex -
+    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 1002 error [code 5000]"
+    run 0 --hex -l close-5000 -
+    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 - warning [code 5000]"
+    run 0 --hex --lenient=all --strict=all -
+    expect_lines "0 2 close-code-undefined RFC 6455 §7.4.2 - warning [code 5000]"
     ;;
 err_missing_file)
     run 2 --hex "$tmp/missing.hex"
@@ -225,7 +225,9 @@ err_bad_role)
     ;;
 err_bad_strict)
     run 2 --strict=len,close-1013 "$streams/demo-server.hex"
-    expect_error "unknown --strict switch 'close-1013' (len, close-1012, close-5000, all)"
+    expect_error "unknown --strict switch 'close-1013' (len, close-1012, all)"
+    run 2 --lenient=len "$streams/demo-server.hex"
+    expect_error "unknown --lenient switch 'len' (close-5000, all)"
     ;;
 err_bad_pmd)
     run 2 --pmd=client_max_window_bits=20 "$streams/demo-server.hex"

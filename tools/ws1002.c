@@ -7,6 +7,7 @@
  * generated entirely from the rule table and the texts below.
  */
 #include "wsv/wsv.h"
+#include "wsv/wsv_finding.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,32 +29,6 @@
 
 /* Exit statuses: documented in --help and relied on by scripts. */
 enum { EXIT_CLEAN = 0, EXIT_MUST_FAIL = 1, EXIT_USAGE = 2 };
-
-/* The --strict switches. The same list parses the option and writes the
- * "Strictness" section of docs/rules.md. */
-struct strict_switch {
-    const char *name;
-    unsigned bit;
-    const char *flag; /* the wsv_config.strict bit, for readers of the API */
-    enum wsv_rule rule;
-    const char *effect;
-};
-
-/* clang-format off */
-#define SWITCH(name, bit, rule, effect) {name, bit, #bit, rule, effect}
-/* clang-format on */
-static const struct strict_switch strict_switches[] = {
-    SWITCH("len", WSV_STRICT_LEN_MINIMAL, WSV_R_LEN_NOT_MINIMAL,
-           "A non-minimal length encoding is must-fail (close 1002), as wsproto and wslay treat "
-           "it, instead of a sender warning."),
-    SWITCH("close-1012", WSV_STRICT_CLOSE_1012_1014, WSV_R_CLOSE_CODE_UNASSIGNED,
-           "Close codes 1012-1014 (registered with IANA after RFC 6455) count as unassigned, as "
-           "wslay, websocket-driver and the libwebsockets server treat them."),
-    SWITCH("close-5000", WSV_STRICT_CLOSE_5000, WSV_R_CLOSE_CODE_UNDEFINED,
-           "Close codes 5000 and above are must-fail (close 1002) instead of a sender warning."),
-};
-#undef SWITCH
-#define N_SWITCHES (sizeof strict_switches / sizeof strict_switches[0])
 
 struct options {
     const char *path;
@@ -134,8 +109,8 @@ static const char *impl_name(enum wsv_impl i)
         return "handshake";
     case WSV_IMPL_PMD:
         return "inflate";
-    case WSV_IMPL_GLUE:
-        return "plugin";
+    case WSV_IMPL_SESSION:
+        return "session";
     }
     return "?";
 }
@@ -295,15 +270,19 @@ static void print_rules_markdown(void)
     }
     printf("\n## Strictness\n\n"
            "Where real implementations disagree, ws1002 follows RFC 6455 as interoperable\n"
-           "implementations apply it. Each switch makes one rule stricter, matching a group of\n"
-           "receivers (`ws1002 --strict=NAME[,NAME...]`; in the core, a `wsv_config.strict` bit).\n"
+           "implementations apply it. Each switch reads one rule the way a group of receivers\n"
+           "does: `ws1002 --strict=NAME[,NAME...]` or `--lenient=NAME[,NAME...]`, the plugin's\n"
+           "preference `ws.PREFERENCE`, and in the core a `wsv_config.strict` bit (the table is\n"
+           "`plugin/core/include/wsv/wsv_switches.def`).\n"
            "\n"
-           "| Switch | Core flag | Rule | Effect |\n"
-           "|--------|-----------|------|--------|\n");
-    for (size_t i = 0; i < N_SWITCHES; i++) {
-        const struct strict_switch *s = &strict_switches[i];
-        printf("| `%s` | `%s` | `%s` | ", s->name, s->flag, wsv_rule_get(s->rule)->id);
-        md_escaped(s->effect);
+           "| Switch | Preference | Core flag | Rule | Effect |\n"
+           "|--------|------------|-----------|------|--------|\n");
+    for (size_t i = 0; i < wsv_switch_count(); i++) {
+        const struct wsv_switch_info *sw = wsv_switch_get(i);
+        printf("| `--%s=%s` | `ws.%s` | `%s` | `%s` | ",
+               sw->kind == WSV_SW_STRICT ? "strict" : "lenient", sw->name, sw->preference,
+               sw->enum_name, wsv_rule_get(sw->rule)->id);
+        md_escaped(sw->effect);
         printf(" |\n");
     }
 }
@@ -315,34 +294,6 @@ static const char *opcode_name(unsigned op)
     static const char *const names[16] = {"cont", "text", "binary", NULL,   NULL,  NULL,
                                           NULL,   NULL,   "close",  "ping", "pong"};
     return names[op & 15];
-}
-
-/* wsv_violation.detail, in the terms of its rule ("" if it has none). */
-static void format_detail(char *buf, size_t size, const struct wsv_violation *v)
-{
-    switch (v->rule) {
-    case WSV_R_FRAME_RSV_NONZERO:
-        snprintf(buf, size, "  rsv=%d%d%d", !!(v->detail & 4), !!(v->detail & 2),
-                 !!(v->detail & 1));
-        break;
-    case WSV_R_FRAME_OPCODE_RESERVED:
-    case WSV_R_FRAG_NEW_DATA_IN_PROGRESS:
-        snprintf(buf, size, "  opcode=0x%" PRIX64, v->detail);
-        break;
-    case WSV_R_LEN_NOT_MINIMAL:
-    case WSV_R_LEN_64BIT_MSB:
-    case WSV_R_CTRL_TOO_LONG:
-        snprintf(buf, size, "  length=%" PRIu64, v->detail);
-        break;
-    case WSV_R_CLOSE_CODE_FORBIDDEN:
-    case WSV_R_CLOSE_CODE_OUT_OF_RANGE:
-    case WSV_R_CLOSE_CODE_UNASSIGNED:
-    case WSV_R_CLOSE_CODE_UNDEFINED:
-        snprintf(buf, size, "  code=%" PRIu64, v->detail);
-        break;
-    default:
-        buf[0] = '\0';
-    }
 }
 
 static bool reported(const struct run *r, const struct wsv_frame *f)
@@ -382,13 +333,14 @@ static void on_violation(void *user, const struct wsv_frame *f, const struct wsv
     if (!reported(r, f))
         return;
     const struct wsv_rule_info *ri = wsv_rule_get(v->rule);
-    char detail[48];
+    struct wsv_finding fd = wsv_finding_of(f, v, 0, 0);
+    char detail[160];
     r->violations++;
     if (v->must_fail) {
         r->must_fail++;
         r->frame_failed = true;
     }
-    format_detail(detail, sizeof detail, v);
+    wsv_detail_text(detail, sizeof detail, &fd, NULL);
     printf("%6" PRIu64 " %9" PRIu64 "  %-*s  ", r->base_idx + v->frame_index,
            r->base_off + v->offset, r->rule_width, ri->id);
     print_padded(ri->ref, 15);
@@ -396,7 +348,10 @@ static void on_violation(void *user, const struct wsv_frame *f, const struct wsv
         printf("  %5u", v->expected_close);
     else
         printf("  %5s", "-");
-    const char *sev = v->must_fail ? "error" : severity_name(ri->severity);
+    /* A switch may read a rule more strictly or more leniently than its row. */
+    const char *sev = v->must_fail                    ? "error"
+                      : ri->severity == WSV_SEV_ERROR ? "warning"
+                                                      : severity_name(ri->severity);
     if (detail[0])
         printf("  %-7s%s\n", sev, detail);
     else
@@ -596,7 +551,8 @@ static void usage(void)
            "                       server_no_context_takeover, client_no_context_takeover,\n"
            "                       server_max_window_bits=N, client_max_window_bits=N (8-15)\n"
            "  -s, --strict=LIST    stricter rules where implementations disagree: len,\n"
-           "                       close-1012, close-5000 or all (see docs/rules.md)\n"
+           "                       close-1012 or all (see docs/rules.md)\n"
+           "  -l, --lenient=LIST   more lenient rules: close-5000 or all\n"
            "  -m, --midstream      the bytes start mid-stream (a fragmented message may be open)\n"
            "  -k, --keep-going     after a must-fail violation, judge the following frames as if\n"
            "                       the receiver had carried on (default: note them as after-fail)\n"
@@ -611,24 +567,32 @@ static void usage(void)
            "Exit status: 0 no must-fail violation, 1 at least one, 2 bad usage or input.\n");
 }
 
-static unsigned parse_strict(const char *arg)
+/* --strict=LIST and --lenient=LIST: switches of that kind, by name, or all. */
+static unsigned parse_switches(const char *arg, enum wsv_switch_kind kind)
 {
+    const char *opt = kind == WSV_SW_STRICT ? "--strict" : "--lenient";
+    char names[160] = "";
     unsigned bits = 0;
     const char *p = arg;
+
+    for (size_t i = 0; i < wsv_switch_count(); i++)
+        if (wsv_switch_get(i)->kind == kind)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ",
+                     wsv_switch_get(i)->name);
+
     while (*p) {
         size_t len = strcspn(p, ",");
-        bool found = len == 3 && strncmp(p, "all", 3) == 0;
-        if (found)
-            for (size_t i = 0; i < N_SWITCHES; i++)
-                bits |= strict_switches[i].bit;
-        for (size_t i = 0; !found && i < N_SWITCHES; i++)
-            if (strlen(strict_switches[i].name) == len &&
-                strncmp(p, strict_switches[i].name, len) == 0) {
-                bits |= strict_switches[i].bit;
+        bool all = len == 3 && strncmp(p, "all", 3) == 0, found = all;
+        for (size_t i = 0; i < wsv_switch_count(); i++) {
+            const struct wsv_switch_info *sw = wsv_switch_get(i);
+            if (sw->kind == kind &&
+                (all || (strlen(sw->name) == len && strncmp(p, sw->name, len) == 0))) {
+                bits |= sw->bit;
                 found = true;
             }
+        }
         if (!found)
-            die("unknown --strict switch '%.*s' (len, close-1012, close-5000, all)", (int)len, p);
+            die("unknown %s switch '%.*s' (%sall)", opt, (int)len, p, names);
         p += len;
         if (*p == ',')
             p++;
@@ -675,7 +639,7 @@ static void parse_pmd(struct wsv_pmd *pmd, const char *arg)
     }
 }
 
-#define SHORTOPTS "r:xp::s:mkfhV"
+#define SHORTOPTS "r:xp::s:l:mkfhV"
 enum { OPT_RULES = 256, OPT_RULES_MARKDOWN };
 
 int main(int argc, char **argv)
@@ -685,6 +649,7 @@ int main(int argc, char **argv)
         {"hex", no_argument, NULL, 'x'},
         {"pmd", optional_argument, NULL, 'p'},
         {"strict", required_argument, NULL, 's'},
+        {"lenient", required_argument, NULL, 'l'},
         {"midstream", no_argument, NULL, 'm'},
         {"keep-going", no_argument, NULL, 'k'},
         {"frames", no_argument, NULL, 'f'},
@@ -717,7 +682,10 @@ int main(int argc, char **argv)
             parse_pmd(&opt.cfg.pmd, optarg);
             break;
         case 's':
-            opt.cfg.strict |= parse_strict(optarg);
+            opt.cfg.strict |= parse_switches(optarg, WSV_SW_STRICT);
+            break;
+        case 'l':
+            opt.cfg.strict |= parse_switches(optarg, WSV_SW_LENIENT);
             break;
         case 'm':
             opt.cfg.midstream[0] = true;

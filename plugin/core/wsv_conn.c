@@ -58,11 +58,14 @@ static void report(struct feed *fx, enum wsv_rule rule, uint64_t offset, uint64_
         .detail = detail,
     };
 
-    /* Strictness switches escalate a sender warning to the reaction the
-     * strict implementations have (their close code is the rule's alt). */
-    if ((rule == WSV_R_LEN_NOT_MINIMAL && (cfg->strict & WSV_STRICT_LEN_MINIMAL)) ||
-        (rule == WSV_R_CLOSE_CODE_UNDEFINED && (cfg->strict & WSV_STRICT_CLOSE_5000)))
-        v.must_fail = true;
+    /* A reading switch makes its rule must-fail (with the code the strict
+     * implementations send: the rule's close, else its first alternative)
+     * or a sender warning. */
+    for (size_t i = 0; i < wsv_switch_count(); i++) {
+        const struct wsv_switch_info *sw = wsv_switch_get(i);
+        if (sw->rule == rule && (cfg->strict & sw->bit))
+            v.must_fail = sw->kind == WSV_SW_STRICT;
+    }
     if (v.must_fail)
         v.expected_close = r->close ? r->close : r->close_alt[0];
 
@@ -504,6 +507,11 @@ void wsv_conn_set_role(struct wsv_conn *c, unsigned dir, enum wsv_role role, boo
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir)
 {
     return dir <= 1 && c->dir[dir].state == ST_HDR && c->dir[dir].hdr_have == 0;
+}
+
+uint64_t wsv_conn_remaining(const struct wsv_conn *c, unsigned dir)
+{
+    return dir <= 1 && c->dir[dir].state == ST_PAYLOAD ? c->dir[dir].remaining : 0;
 }
 
 void wsv_conn_inflated(struct wsv_conn *c, unsigned dir, const void *buf, size_t len, uint64_t at,

@@ -867,3 +867,17 @@ size_t wsv_hs_ext_missing(const struct wsv_hs_request *req, const struct wsv_hs_
     }
     return missing;
 }
+
+bool wsv_hs_is_websocket(const uint8_t *buf, const struct wsv_http_head *h)
+{
+    const char *peer_header = h->response ? "Sec-WebSocket-Accept" : "Sec-WebSocket-Key";
+    struct wsv_http_iter it;
+    struct wsv_http_field f;
+
+    wsv_http_fields(&it, buf, h);
+    while (wsv_http_next(&it, &f))
+        if (wsv_http_name_is(buf, &f, peer_header) ||
+            (wsv_http_name_is(buf, &f, "Upgrade") && wsv_http_list_has(buf, f.value, "websocket")))
+            return true;
+    return false;
+}

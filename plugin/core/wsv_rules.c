@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The rule table, expanded from wsv_rules.def. */
+/* The rule table and the reading switches, expanded from wsv_rules.def and
+ * wsv_switches.def. */
 #include "wsv/wsv.h"
 
 #include <string.h>
@@ -38,6 +39,23 @@ enum wsv_rule wsv_rule_by_id(const char *id)
         if (strcmp(rules[i].id, id) == 0)
             return (enum wsv_rule)i;
     return WSV_RULE_COUNT;
+}
+
+static const struct wsv_switch_info switches[] = {
+#define WSV_SWITCH(e, bit, name, pref, kind, rule, title, effect)                                  \
+    {e, #e, name, pref, WSV_SW_##kind, WSV_R_##rule, title, effect},
+#include "wsv/wsv_switches.def"
+#undef WSV_SWITCH
+};
+
+size_t wsv_switch_count(void)
+{
+    return sizeof switches / sizeof switches[0];
+}
+
+const struct wsv_switch_info *wsv_switch_get(size_t i)
+{
+    return i < wsv_switch_count() ? &switches[i] : NULL;
 }
 
 bool wsv_rule_close_ok(enum wsv_rule rule, uint16_t code)

@@ -38,7 +38,7 @@ budget=${ASAN_TSHARK_SECONDS:-150}
 jobs=${JOBS:-2}
 per_run=60 # seconds; a hung tshark counts as a failure (exit status 124)
 cc=${CC_ASAN:-gcc}
-plugin_re='ws\.so|packet-ws\.c|/plugin/plugin\.c|wsv_[a-z]*\.c'
+plugin_re='ws\.so|packet-ws[-a-z]*\.c|ws_stats\.c|/plugin/plugin\.c|wsv_[a-z]*\.c'
 start=$SECONDS
 
 command -v editcap >/dev/null || rb_die "editcap not found (Debian: wireshark-common)"

@@ -36,7 +36,7 @@ enum wsv_severity {
 
 enum wsv_checker { WSV_CHK_NONE, WSV_CHK_C, WSV_CHK_S, WSV_CHK_CS };
 enum wsv_needs { WSV_NEEDS_NONE, WSV_NEEDS_ROLE, WSV_NEEDS_PMD };
-enum wsv_impl { WSV_IMPL_CORE, WSV_IMPL_HANDSHAKE, WSV_IMPL_PMD, WSV_IMPL_GLUE };
+enum wsv_impl { WSV_IMPL_CORE, WSV_IMPL_HANDSHAKE, WSV_IMPL_PMD, WSV_IMPL_SESSION };
 
 struct wsv_rule_info {
     const char *id;        /* "frame-rsv-nonzero" */
@@ -73,19 +73,34 @@ struct wsv_pmd {
     uint8_t client_max_window_bits;
 };
 
-/* Strictness switches, for the rules where real implementations disagree
- * (docs/rules.md, "Strictness"). The zero value matches RFC 6455 as
- * interoperable implementations apply it. */
-enum wsv_strict {
-    /* Non-minimal length encodings are must-fail (wsproto, wslay) rather than a
-     * sender warning. */
-    WSV_STRICT_LEN_MINIMAL = 1u << 0,
-    /* Treat 1012-1014 (IANA-registered after RFC 6455) as unassigned, as
-     * wslay, websocket-driver and the lws server do. */
-    WSV_STRICT_CLOSE_1012_1014 = 1u << 1,
-    /* Close codes >= 5000 are must-fail rather than a warning. */
-    WSV_STRICT_CLOSE_5000 = 1u << 2,
+/* The reading switches, for the rules where real implementations disagree
+ * (wsv_switches.def). The zero value reads RFC 6455 as interoperable
+ * implementations apply it. */
+enum wsv_switch {
+#define WSV_SWITCH(e, bit, name, pref, kind, rule, title, effect) e = 1u << (bit),
+#include "wsv_switches.def"
+#undef WSV_SWITCH
 };
+
+enum wsv_switch_kind {
+    WSV_SW_STRICT,  /* the rule becomes must-fail, or covers more */
+    WSV_SW_LENIENT, /* the rule becomes a sender warning */
+};
+
+struct wsv_switch_info {
+    enum wsv_switch bit;
+    const char *enum_name;  /* "WSV_STRICT_LEN_MINIMAL" */
+    const char *name;       /* "len": the command-line list entry */
+    const char *preference; /* "strict_len_minimal": the plugin's ws.<preference> */
+    enum wsv_switch_kind kind;
+    enum wsv_rule rule;
+    const char *title;  /* one line */
+    const char *effect; /* a sentence or two */
+};
+
+/* Number of switches, and switch i (NULL if out of range). */
+size_t wsv_switch_count(void);
+const struct wsv_switch_info *wsv_switch_get(size_t i);
 
 struct wsv_config {
     /* Role of the endpoint that sends direction i. */
@@ -102,7 +117,7 @@ struct wsv_config {
     /* Direction i starts mid-stream: a fragmented message may already be open
      * and its start (and any UTF-8 state) is unknown. */
     bool midstream[2];
-    unsigned strict; /* enum wsv_strict bits */
+    unsigned strict; /* enum wsv_switch bits */
 };
 
 /* ---- Results ----------------------------------------------------------- */
@@ -234,6 +249,10 @@ uint64_t wsv_frame_size(const void *buf, size_t n);
 
 /* True while direction dir is between frames (no partial header or payload). */
 bool wsv_conn_at_boundary(const struct wsv_conn *c, unsigned dir);
+
+/* Payload bytes still to come in direction dir's current frame; 0 between
+ * frames or inside a header. */
+uint64_t wsv_conn_remaining(const struct wsv_conn *c, unsigned dir);
 
 /* The next len inflated bytes of direction dir's open compressed message, in
  * order, starting at byte `at` of the inflated message; end = true once with

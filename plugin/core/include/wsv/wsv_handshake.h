@@ -169,6 +169,12 @@ struct wsv_hs_violation {
  * header lines. May be NULL. */
 typedef void (*wsv_hs_report)(void *user, const struct wsv_hs_violation *v);
 
+/* Does the head (parsed by wsv_http_parse) speak of WebSocket: Upgrade:
+ * websocket, or the header only a WebSocket peer sends (Sec-WebSocket-Key in
+ * a request, Sec-WebSocket-Accept in a response; a missing Upgrade is then
+ * the violation)? Only such heads are judged. */
+bool wsv_hs_is_websocket(const uint8_t *buf, const struct wsv_http_head *h);
+
 /* True for the rules this module judges: every HANDSHAKE rule of the table
  * except ext-required-missing, which needs the Close frame after the 101 (see
  * wsv_hs_ext_missing()). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ws_compat.h: every difference between the Wireshark releases the plugin
+ * packet-ws-compat.h: every difference between the Wireshark releases the plugin
  * builds against (4.0, 4.4, 4.6) lives here, so that the glue itself is one
  * source. Include it first, instead of <wireshark.h>.
  */
@@ -18,12 +18,6 @@
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
 #include <epan/proto.h>
-
-/* 4.6 fakes even the top-level protocol items of a tree nobody looks at
- * unless they are wanted; up to 4.4 they are always real. Wanting a
- * protocol costs: its items get their text (some 4,500 instructions a
- * packet for ip, tcp and data), so they are wanted only where needed. */
-#define WS1002_FAKES_TOP_LEVEL WS1002_WS_AT_LEAST(4, 6)
 
 /* field_info::value is an embedded fvalue_t up to 4.0 and a pointer from 4.2
  * on (fvalue_t became opaque). */

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ws_inflate: permessage-deflate decompression with zlib. See ws_inflate.h.
+ * packet-ws-inflate.c: permessage-deflate decompression (RFC 7692 §7.2.2)
+ * with zlib, one inflater per direction of a connection, allocated only when
+ * the direction's first compressed message appears. It holds nothing but
+ * zlib's state and its sliding window (at most 32 KiB): inflated bytes go to
+ * a sink in chunks, never into a buffer of the whole message.
  *
  * Each inflater is raw inflate (no zlib header) with the window the sender
  * agreed to. zlib's deflate never uses a 256-byte window (it turns 8 into 9,
@@ -8,7 +12,7 @@
  * within its agreement is never accused. A back-reference beyond the window
  * is the sender's pmd-window-exceeded, not corrupt data.
  */
-#include "ws_inflate.h"
+#include "packet-ws-inflate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +20,22 @@
 
 #include <zlib.h>
 
-struct ws_inflater {
+struct ws1002_inflater {
     z_stream zs;
     bool no_context_takeover;
     bool started;    /* zs holds data of an earlier message */
     unsigned window; /* bits inflate was set up with */
     uint64_t out;    /* inflated bytes of the current message */
     char error[64];
-    struct ws_inflater *prev, *next; /* every live inflater, for free_all */
+    struct ws1002_inflater *prev, *next; /* every live inflater, for free_all */
 };
 
-static struct ws_inflater *live;
+static struct ws1002_inflater *live;
 static unsigned nlive;
 
-struct ws_inflater *ws_inflater_new(unsigned window_bits, bool no_context_takeover)
+struct ws1002_inflater *ws1002_inflater_new(unsigned window_bits, bool no_context_takeover)
 {
-    struct ws_inflater *z = calloc(1, sizeof *z);
+    struct ws1002_inflater *z = calloc(1, sizeof *z);
     if (!z)
         return NULL;
     z->window = window_bits < 9 || window_bits > 15 ? (window_bits == 8 ? 9 : 15) : window_bits;
@@ -48,7 +52,7 @@ struct ws_inflater *ws_inflater_new(unsigned window_bits, bool no_context_takeov
     return z;
 }
 
-void ws_inflater_free(struct ws_inflater *z)
+void ws1002_inflater_free(struct ws1002_inflater *z)
 {
     if (!z)
         return;
@@ -63,18 +67,18 @@ void ws_inflater_free(struct ws_inflater *z)
     free(z);
 }
 
-void ws_inflater_free_all(void)
+void ws1002_inflater_free_all(void)
 {
     while (live)
-        ws_inflater_free(live);
+        ws1002_inflater_free(live);
 }
 
-unsigned ws_inflater_live(void)
+unsigned ws1002_inflater_live(void)
 {
     return nlive;
 }
 
-void ws_inflater_begin(struct ws_inflater *z)
+void ws1002_inflater_begin(struct ws1002_inflater *z)
 {
     if (z->no_context_takeover && z->started)
         inflateReset(&z->zs);
@@ -86,7 +90,7 @@ void ws_inflater_begin(struct ws_inflater *z)
 /* A DEFLATE block with BFINAL set ended the stream mid-message (RFC 7692
  * §7.2.3.3 allows it): go on with a new stream that keeps the window when
  * context takeover is in force. */
-static bool restart(struct ws_inflater *z)
+static bool restart(struct ws1002_inflater *z)
 {
     Bytef dict[32768];
     uInt len = 0;
@@ -98,8 +102,8 @@ static bool restart(struct ws_inflater *z)
     return len == 0 || inflateSetDictionary(&z->zs, dict, len) == Z_OK;
 }
 
-static enum ws_inflate_status run(struct ws_inflater *z, const uint8_t *p, size_t n,
-                                  ws_inflate_sink sink, void *ctx)
+static enum wsv_inflate_status run(struct ws1002_inflater *z, const uint8_t *p, size_t n,
+                                   ws1002_inflate_sink sink, void *ctx)
 {
     uint8_t buf[4096];
 
@@ -123,42 +127,39 @@ static enum ws_inflate_status run(struct ws_inflater *z, const uint8_t *p, size_
             continue;
         }
         if (rc == Z_BUF_ERROR)
-            return WS_INFLATE_OK; /* no progress possible: all input used */
+            return WSV_INFLATE_OK; /* no progress possible: all input used */
         if (rc != Z_OK)
             break;
         if (z->zs.avail_in == 0 && z->zs.avail_out > 0)
-            return WS_INFLATE_OK; /* all input used, all output out */
+            return WSV_INFLATE_OK; /* all input used, all output out */
     }
     snprintf(z->error, sizeof z->error, "%s", z->zs.msg ? z->zs.msg : "inflate failed");
     return z->window < 15 && z->zs.msg && strcmp(z->zs.msg, "invalid distance too far back") == 0
-               ? WS_INFLATE_WINDOW
-               : WS_INFLATE_ERROR;
+               ? WSV_INFLATE_WINDOW
+               : WSV_INFLATE_ERROR;
 }
 
-enum ws_inflate_status ws_inflater_feed(struct ws_inflater *z, const uint8_t *p, size_t n,
-                                        ws_inflate_sink sink, void *ctx)
+enum wsv_inflate_status ws1002_inflater_feed(struct ws1002_inflater *z, const uint8_t *p, size_t n,
+                                             ws1002_inflate_sink sink, void *ctx)
 {
-    if (n == 0)
-        return WS_INFLATE_OK;
+    /* The end of the message: its implied 00 00 ff ff tail (RFC 7692 §7.2.2). */
+    static const uint8_t tail[4] = {0x00, 0x00, 0xff, 0xff};
+
+    if (!p)
+        return run(z, tail, sizeof tail, sink, ctx);
     /* zlib counts in uInt; a frame is fed in pieces of at most this. */
     while (n > 0) {
         size_t k = n < (1u << 30) ? n : (1u << 30);
-        enum ws_inflate_status st = run(z, p, k, sink, ctx);
-        if (st != WS_INFLATE_OK)
+        enum wsv_inflate_status st = run(z, p, k, sink, ctx);
+        if (st != WSV_INFLATE_OK)
             return st;
         p += k;
         n -= k;
     }
-    return WS_INFLATE_OK;
+    return WSV_INFLATE_OK;
 }
 
-enum ws_inflate_status ws_inflater_finish(struct ws_inflater *z, ws_inflate_sink sink, void *ctx)
-{
-    static const uint8_t tail[4] = {0x00, 0x00, 0xff, 0xff};
-    return run(z, tail, sizeof tail, sink, ctx);
-}
-
-const char *ws_inflater_error(const struct ws_inflater *z)
+const char *ws1002_inflater_error(const struct ws1002_inflater *z)
 {
     return z ? z->error : "";
 }

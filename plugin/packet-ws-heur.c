@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ws_heur.c: finds WebSocket connections whose opening handshake was not
- * captured, and hands them to Wireshark's websocket dissector so that its
- * tree, its reassembly and the ws postdissector's verdicts follow.
+ * packet-ws-heur.c: finds WebSocket connections whose opening handshake was
+ * not captured, and hands them to the frame source (packet-ws-frames.c) in
+ * front of Wireshark's websocket dissector, so that its tree, its reassembly
+ * and the core's verdicts follow.
  *
  * Two ways in, because Wireshark offers a plugin no single one. TCP tries
  * its "tcp" heuristic list only when the port's dissector declined, and HTTP,
@@ -13,9 +14,11 @@
  * sees message bodies, never such bytes. So:
  * - a TCP heuristic covers every port whose dissector declines or that has
  *   none;
- * - a postdissector looks at TCP payload that no dissector showed (nothing
- *   above TCP in the tree, or only "data"): ports 80 and 8080, and any other
- *   port whose dissector left the bytes alone.
+ * - the postdissector hands over TCP payload that no dissector showed
+ *   (nothing above TCP in the packet's layers but http or data, and no HTTP
+ *   message starting it): ports 80 and 8080, and any other port whose
+ *   dissector left the bytes alone. It reads the segment from the packet's
+ *   bytes, not from a tree: no tree is built for it.
  * Neither needs tcp.try_heuristic_first or any other global setting. Both
  * feed the recogniser (plugin/core, wsv_heur.h) segment by segment, in
  * sequence order, on the first pass. When it says WebSocket, the
@@ -24,7 +27,7 @@
  * with TCP reassembly, and then steps aside. Frames in packets before the
  * claim are evidence, not dissected, on every pass alike.
  */
-#include "ws_compat.h"
+#include "packet-ws-int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,20 +42,13 @@
 
 #include <wsv/wsv_heur.h>
 
-#include "ws_heur.h"
-
-static int proto_ws = -1;
 static int proto_tcp = -1;
 static int proto_data = -1;
-static int proto_ip = -1;
-static int proto_ipv6 = -1;
-static int hf_tcp_segment_data = -1;
+static int proto_http = -1;
 static int hf_skipped = -1;
 static int hf_evidence = -1;
 
-static dissector_handle_t websocket_handle;
-static dissector_handle_t mid_handle;  /* the connections' dissector once found */
-static dissector_handle_t post_handle; /* the postdissector */
+static dissector_handle_t mid_handle; /* the connections' dissector once found */
 
 static ws1002_pref_bool_t pref_midstream = TRUE;
 
@@ -99,16 +95,29 @@ enum { WS_HEUR_FED_KEY = 0x6d6965 };
 /* conversation_t * -> struct ws_heur_conv *, file scope */
 static wmem_map_t *ws_heur_convs;
 
+/* Most TCP packets belong to connections already found not to be WebSocket:
+ * they must cost next to nothing, not a conversation lookup each. The last
+ * connections looked at are remembered by their ports; an entry is reused
+ * only if TCP looked its conversation up for this very packet. */
+#define HC_CACHE_SLOTS 256
+static struct {
+    conversation_t *conv;
+    struct ws_heur_conv *hc;
+    uint32_t lo, hi; /* the ports */
+} hc_cache[HC_CACHE_SLOTS];
+
 static void ws_heur_init(void)
 {
     ws_heur_convs = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     wsv_heur_init(&ws_heur_rejected.h);
     ws_heur_rejected.h.verdict = WSV_HEUR_NOT_WEBSOCKET;
+    memset(hc_cache, 0, sizeof hc_cache);
 }
 
 static void ws_heur_cleanup(void)
 {
     ws_heur_convs = NULL;
+    memset(hc_cache, 0, sizeof hc_cache);
 }
 
 static struct ws_heur_conv *hc_get(conversation_t *conv, packet_info *pinfo, bool create)
@@ -130,8 +139,10 @@ static struct ws_heur_conv *hc_get(conversation_t *conv, packet_info *pinfo, boo
     return hc;
 }
 
+static void hc_remember(const packet_info *pinfo, conversation_t *conv, struct ws_heur_conv *hc);
+
 /* After a segment: a connection that is not WebSocket gives its memory back. */
-static void hc_settle(conversation_t *conv, struct ws_heur_conv *hc)
+static void hc_settle(conversation_t *conv, struct ws_heur_conv *hc, const packet_info *pinfo)
 {
     if (hc == &ws_heur_rejected || hc->h.verdict != WSV_HEUR_NOT_WEBSOCKET)
         return;
@@ -139,6 +150,7 @@ static void hc_settle(conversation_t *conv, struct ws_heur_conv *hc)
     free_address_wmem(wmem_file_scope(), &hc->addr[1]);
     wmem_free(wmem_file_scope(), hc);
     wmem_map_insert(ws_heur_convs, conv, &ws_heur_rejected);
+    hc_remember(pinfo, conv, &ws_heur_rejected);
 }
 
 static unsigned hc_dir(const struct ws_heur_conv *hc, const packet_info *pinfo)
@@ -169,9 +181,9 @@ static bool hc_feed(struct ws_heur_conv *hc, unsigned dir, enum seq_space space,
     return true;
 }
 
-/* Hands [first, end) of the segment to websocket; with deseg, the rest of
- * the segment from first on, with TCP reassembly of frames that run past its
- * end. Bytes left out are shown as such. */
+/* Hands [first, end) of the segment to the frame source; with deseg, the
+ * rest of the segment from first on, with TCP reassembly of frames that run
+ * past its end. Bytes left out are shown as such. */
 static void hc_hand(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data, unsigned first,
                     unsigned end, bool deseg)
 {
@@ -180,14 +192,12 @@ static void hc_hand(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *d
     if (first > 0)
         proto_tree_add_item(tree, hf_skipped, tvb, 0, (int)first, ENC_NA);
     if (first < end) {
-        uint16_t saved = pinfo->can_desegment;
         tvbuff_t *sub = deseg ? tvb_new_subset_remaining(tvb, (int)first)
                               : tvb_new_subset_length(tvb, (int)first, (int)(end - first));
-        /* As a proxying dissector does: give websocket the reassembly TCP
-         * offered to whoever it called. */
-        pinfo->can_desegment = deseg ? pinfo->saved_can_desegment : 0;
-        call_dissector_only(websocket_handle, sub, pinfo, tree, data);
-        pinfo->can_desegment = saved;
+        /* As a proxying dissector does: pass on the reassembly TCP offered to
+         * whoever it called. */
+        ws1002_frames(sub, pinfo, tree, data, ws1002_frames_tcp_inner(),
+                      deseg ? pinfo->saved_can_desegment : 0);
         if (deseg && pinfo->desegment_len)
             pinfo->desegment_offset += (int)first;
     }
@@ -225,7 +235,7 @@ static int dissect_ws_mid(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     unsigned len = tvb_captured_length(tvb), dir;
     struct wsv_heur_span sp = {len, len};
 
-    if (!hc || !websocket_handle)
+    if (!hc)
         return 0;
     if (PINFO_FD_VISITED(pinfo)) {
         const struct ws_heur_pkt *rec = (const struct ws_heur_pkt *)p_get_proto_data(
@@ -263,6 +273,53 @@ static int dissect_ws_mid(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
     return (int)len;
 }
 
+/* ---- Connections already judged ------------------------------------------ */
+
+static unsigned hc_slot(const packet_info *pinfo)
+{
+    return (pinfo->srcport ^ pinfo->destport) % HC_CACHE_SLOTS;
+}
+
+/* The packet's entry, or NULL (a miss: look the conversation up). */
+static struct ws_heur_conv *hc_cached(const packet_info *pinfo)
+{
+    unsigned slot = hc_slot(pinfo);
+    uint32_t lo = MIN(pinfo->srcport, pinfo->destport), hi = MAX(pinfo->srcport, pinfo->destport);
+
+    if (!hc_cache[slot].conv || hc_cache[slot].conv->last_frame != pinfo->num ||
+        hc_cache[slot].lo != lo || hc_cache[slot].hi != hi)
+        return NULL;
+    return hc_cache[slot].hc;
+}
+
+static void hc_remember(const packet_info *pinfo, conversation_t *conv, struct ws_heur_conv *hc)
+{
+    unsigned slot = hc_slot(pinfo);
+
+    hc_cache[slot].conv = conv;
+    hc_cache[slot].hc = hc;
+    hc_cache[slot].lo = MIN(pinfo->srcport, pinfo->destport);
+    hc_cache[slot].hi = MAX(pinfo->srcport, pinfo->destport);
+}
+
+/* The packet's connection as far as the recogniser goes, created on first
+ * use; NULL if it needs no more looking at (found, or not WebSocket). */
+static struct ws_heur_conv *hc_pending(packet_info *pinfo, conversation_t **convp)
+{
+    struct ws_heur_conv *hc = hc_cached(pinfo);
+    conversation_t *conv;
+
+    if (hc == &ws_heur_rejected)
+        return NULL;
+    conv = find_or_create_conversation(pinfo);
+    hc = hc_get(conv, pinfo, true);
+    hc_remember(pinfo, conv, hc);
+    *convp = conv;
+    if (!hc || hc->claim || hc->h.verdict == WSV_HEUR_NOT_WEBSOCKET)
+        return NULL;
+    return hc;
+}
+
 /* ---- Way in 1: the TCP heuristic ----------------------------------------- */
 
 static ws1002_heur_ret_t ws_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -270,24 +327,20 @@ static ws1002_heur_ret_t ws_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tr
 {
     struct tcpinfo *ti = (struct tcpinfo *)data;
     unsigned len = tvb_captured_length(tvb), dir;
-    conversation_t *conv;
+    conversation_t *conv = NULL;
     struct ws_heur_conv *hc;
     struct wsv_heur_span sp;
 
     /* The verdict is reached on the first pass; later passes find the
      * connection's dissector from the claiming packet on. */
     if (!pref_midstream || PINFO_FD_VISITED(pinfo) || !ti || ti->is_reassembled || !len ||
-        len != tvb_reported_length(tvb) || !websocket_handle)
-        return FALSE;
-    conv = find_or_create_conversation(pinfo);
-    hc = hc_get(conv, pinfo, true);
-    if (!hc || hc->claim || hc->h.verdict == WSV_HEUR_NOT_WEBSOCKET)
+        len != tvb_reported_length(tvb) || !(hc = hc_pending(pinfo, &conv)))
         return FALSE;
     dir = hc_dir(hc, pinfo);
     p_add_proto_data(pinfo->pool, pinfo, proto_ws, WS_HEUR_FED_KEY, &ws_heur_convs);
     if (!hc_feed(hc, dir, SEQ_TCP, ti->seq, tvb_get_ptr(tvb, 0, (int)len), len, &sp) ||
         hc->h.verdict != WSV_HEUR_WEBSOCKET) {
-        hc_settle(conv, hc);
+        hc_settle(conv, hc, pinfo);
         return FALSE;
     }
     hc_claim(hc, conv, pinfo);
@@ -299,91 +352,54 @@ static ws1002_heur_ret_t ws_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tr
     return TRUE;
 }
 
-/* ---- Way in 2: the postdissector ----------------------------------------- */
+/* ---- Way in 2: from the postdissector ------------------------------------- */
 
-static int field_id(const proto_node *n)
+/* Did no dissector show the packet's TCP payload: nothing above TCP in its
+ * layers but http (which never declines on its ports) or data? (The last
+ * layer is this postdissector's own.) */
+static bool undissected(packet_info *pinfo)
 {
-    return n && PNODE_FINFO(n) ? PNODE_FINFO(n)->hfinfo->id : -1;
+    wmem_list_frame_t *fr = pinfo->layers ? wmem_list_tail(pinfo->layers) : NULL;
+    int top = -1;
+
+    while (fr && (top = GPOINTER_TO_INT(wmem_list_frame_data(fr))) == proto_ws)
+        fr = wmem_list_frame_prev(fr);
+    return top == proto_tcp || top == proto_data || top == proto_http;
 }
 
-/* The TCP payload nobody showed: the tree's top level ends with TCP, or with
- * TCP and "data". Read from the top-level IP and TCP items, which are never
- * faked, and from the headers they start: priming tcp.payload would copy
- * every segment's bytes into the tree. Returns its length (0: none) and, in
- * *at and *seq, its offset in *ds and the sequence number in the header. */
-static unsigned undissected_payload(proto_tree *tree, tvbuff_t **ds, int *at, uint32_t *seq)
+/* Bytes an HTTP message starts with: a method token and a space, or
+ * "HTTP/". */
+static bool http_start(const uint8_t *p, unsigned n)
 {
-    proto_node *n, *ip = NULL, *tcp = NULL, *last = NULL, *prev = NULL;
-    field_info *ipf, *tf;
-    unsigned end, avail;
+    unsigned k = 0;
 
-    for (n = tree->first_child; n; n = n->next) {
-        int id = field_id(n);
-        if (id == proto_ip || id == proto_ipv6)
-            ip = n;
-        else if (id == proto_tcp)
-            tcp = n;
-        prev = last;
-        last = n;
-    }
-    if (!ip || !tcp || !(last == tcp || (field_id(last) == proto_data && prev == tcp)))
-        return 0;
-    ipf = PNODE_FINFO(ip);
-    tf = PNODE_FINFO(tcp);
-    if (ipf->ds_tvb != tf->ds_tvb || ipf->start < 0 || tf->start <= ipf->start)
-        return 0;
-    *ds = tf->ds_tvb;
-    avail = tvb_captured_length(*ds);
-    if ((unsigned)tf->start + 20 > avail || (unsigned)ipf->start + 6 > avail ||
-        avail != tvb_reported_length(*ds))
-        return 0;
-    if (field_id(ip) == proto_ip) {
-        unsigned total = tvb_get_ntohs(*ds, ipf->start + 2);
-        end = total ? (unsigned)ipf->start + total : avail; /* 0: segmentation offload */
-    } else {
-        end = (unsigned)ipf->start + 40 + tvb_get_ntohs(*ds, ipf->start + 4);
-    }
-    /* The header's data offset: an invisible tree keeps the item's first
-     * length, the whole segment. */
-    *at = tf->start + 4 * (ws1002_tvb_get_u8(*ds, tf->start + 12) >> 4);
-    if (*at < tf->start + 20)
-        return 0;
-    *seq = tvb_get_ntohl(*ds, tf->start + 4);
-    if (end > avail)
-        return 0; /* cut short by the capture */
-    return end > (unsigned)*at ? end - (unsigned)*at : 0;
+    while (k < n && k < 16 && p[k] >= 'A' && p[k] <= 'Z')
+        k++;
+    return k > 0 && k < n && (p[k] == ' ' || p[k] == '/');
 }
 
-static int ws_heur_post(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree, void *data _U_)
+void ws1002_heur_packet(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
 {
-    GPtrArray *held;
-    conversation_t *conv;
+    conversation_t *conv = NULL;
     struct ws_heur_conv *hc;
     struct wsv_heur_span sp;
-    unsigned len, dir;
-    tvbuff_t *ds = NULL, *ptvb;
-    int at = 0;
+    unsigned len = 0, at = 0, dir;
     uint32_t seq = 0;
+    const uint8_t *p;
+    tvbuff_t *ptvb;
 
-    if (!pref_midstream || PINFO_FD_VISITED(pinfo) || !tree || pinfo->ptype != PT_TCP ||
-        !websocket_handle || p_get_proto_data(pinfo->pool, pinfo, proto_ws, WS_HEUR_FED_KEY))
-        return 0;
-    /* Bytes that went into a reassembly (HTTP holds printable ones, hoping
-     * for a header line) reach the connection's dissector later, if at all. */
-    held = proto_get_finfo_ptr_array(tree, hf_tcp_segment_data);
-    if ((held && held->len) || !(len = undissected_payload(tree, &ds, &at, &seq)))
-        return 0;
-    conv = find_conversation_pinfo(pinfo, 0);
-    if (!conv || conversation_get_dissector(conv, pinfo->num))
-        return 0;
-    hc = hc_get(conv, pinfo, true);
-    if (!hc || hc->claim || hc->h.verdict == WSV_HEUR_NOT_WEBSOCKET)
-        return 0;
+    if (!pref_midstream || PINFO_FD_VISITED(pinfo) || pinfo->ptype != PT_TCP ||
+        !undissected(pinfo) || hc_cached(pinfo) == &ws_heur_rejected ||
+        p_get_proto_data(pinfo->pool, pinfo, proto_ws, WS_HEUR_FED_KEY))
+        return;
+    p = ws1002_tcp_payload(pinfo, tvb, &at, &len, &seq);
+    if (!p || http_start(p, len) || !(hc = hc_pending(pinfo, &conv)) ||
+        conversation_get_dissector(conv, pinfo->num))
+        return;
     dir = hc_dir(hc, pinfo);
-    if (!hc_feed(hc, dir, SEQ_RAW, seq, tvb_get_ptr(ds, at, (int)len), len, &sp) ||
-        hc->h.verdict != WSV_HEUR_WEBSOCKET) {
-        hc_settle(conv, hc);
-        return 0;
+    if (!hc_feed(hc, dir, SEQ_RAW, seq, p, len, &sp) || hc->h.verdict != WSV_HEUR_WEBSOCKET) {
+        hc_settle(conv, hc, pinfo);
+        return;
     }
     hc_claim(hc, conv, pinfo);
     /* TCP's reassembly is out of reach here: only a segment that ends between
@@ -393,10 +409,9 @@ static int ws_heur_post(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
     if (sp.end != len)
         sp.first = sp.end = len;
     hc_record(pinfo, (unsigned)sp.first, (unsigned)sp.end, false);
-    ptvb = tvb_new_subset_length(ds, at, (int)len);
+    ptvb = tvb_new_subset_length(tvb, (int)at, (int)len);
     hc_show_evidence(hc, ptvb, pinfo, tree);
     hc_hand(ptvb, pinfo, tree, NULL, (unsigned)sp.first, (unsigned)sp.end, false);
-    return 0;
 }
 
 /* ---- What the note says --------------------------------------------------- */
@@ -434,7 +449,7 @@ static struct ws_heur_conv *hc_found(packet_info *pinfo)
     return hc && hc->claim ? hc : NULL;
 }
 
-bool ws_heur_server_port(packet_info *pinfo, uint32_t *port)
+bool ws1002_heur_server_port(packet_info *pinfo, uint32_t *port)
 {
     struct ws_heur_conv *hc = hc_found(pinfo);
     bool by_port;
@@ -508,21 +523,14 @@ static void hc_describe(const struct ws_heur_conv *hc, packet_info *pinfo, char 
 #undef EV_ADD
 }
 
-void ws_heur_evidence(packet_info *pinfo, char *buf, size_t len)
+bool ws1002_heur_evidence(packet_info *pinfo, char *buf, size_t len)
 {
     struct ws_heur_conv *hc = hc_found(pinfo);
-    char ev[256];
-    size_t old;
 
-    if (!hc || len < 8)
-        return;
-    hc_describe(hc, pinfo, ev, sizeof ev, false);
-    /* Inside the glue's " [...]" if there is one. */
-    old = strlen(buf);
-    if (old >= 2 && buf[old - 1] == ']')
-        snprintf(buf + old - 1, len - (old - 1), "; %s]", ev);
-    else
-        snprintf(buf + old, len - old, " [%s]", ev);
+    if (!hc || !len)
+        return false;
+    hc_describe(hc, pinfo, buf, len, false);
+    return true;
 }
 
 /* On the packet that found the connection, all of the evidence. */
@@ -538,7 +546,7 @@ static void hc_show_evidence(const struct ws_heur_conv *hc, tvbuff_t *tvb, packe
 
 /* ---- Registration -------------------------------------------------------- */
 
-void ws_heur_register(int proto, module_t *module)
+void ws1002_heur_register(module_t *module)
 {
     static hf_register_info hf[] = {
         {&hf_evidence,
@@ -554,7 +562,6 @@ void ws_heur_register(int proto, module_t *module)
           HFILL}},
     };
 
-    proto_ws = proto;
     proto_register_field_array(proto_ws, hf, array_length(hf));
     prefs_register_bool_preference(
         module, "midstream_heuristic", "Find WebSocket connections without a captured handshake",
@@ -563,38 +570,15 @@ void ws_heur_register(int proto, module_t *module)
         "extensions are then inferred, and every verdict that rests on them says so",
         &pref_midstream);
     mid_handle = create_dissector_handle(dissect_ws_mid, proto_ws);
-    post_handle = create_dissector_handle(ws_heur_post, proto_ws);
-    register_postdissector(post_handle);
     register_init_routine(ws_heur_init);
     register_cleanup_routine(ws_heur_cleanup);
 }
 
-void ws_heur_handoff(void)
+void ws1002_heur_handoff(void)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-
-    /* 4.6 splits websocket: "websocket" expects HTTP's upgrade info as its
-     * data, "websocket_tcp" is the one for TCP payload. */
-    websocket_handle = find_dissector("websocket_tcp");
-    if (!websocket_handle)
-        websocket_handle = find_dissector("websocket");
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_data = proto_get_id_by_filter_name("data");
-    proto_ip = proto_get_id_by_filter_name("ip");
-    proto_ipv6 = proto_get_id_by_filter_name("ipv6");
-    hf_tcp_segment_data = proto_registrar_get_id_byname("tcp.segment_data");
-    /* Also what gives the first pass a tree: the top-level items are real. */
-    if (hf_tcp_segment_data > 0)
-        g_array_append_val(wanted, hf_tcp_segment_data);
-    if (WS1002_FAKES_TOP_LEVEL) {
-        /* The top-level items the route reads (undissected_payload). */
-        int top[] = {proto_ip, proto_ipv6, proto_tcp, proto_data,
-                     proto_get_id_by_filter_name("http")};
-        for (unsigned i = 0; i < G_N_ELEMENTS(top); i++)
-            if (top[i] > 0)
-                g_array_append_val(wanted, top[i]);
-    }
-    set_postdissector_wanted_hfids(post_handle, wanted);
+    proto_http = proto_get_id_by_filter_name("http");
     heur_dissector_add("tcp", ws_heur_tcp, "WebSocket without a captured handshake (ws1002)",
                        "ws_midstream_tcp", proto_ws, HEURISTIC_ENABLE);
 }

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ws_tcp: the TCP analysis facts ws1002 needs, from packet-tcp.h. See
- * ws_tcp.h. The flag and completeness values are packet-tcp.c's (private
- * there, unchanged from 3.x to 4.6).
+ * packet-ws-tcp.c: what Wireshark's TCP analysis knows about the packet being
+ * dissected, read from its conversation data (packet-tcp.h) instead of from
+ * tree fields, which would cost an item per TCP packet: lost segments, FIN
+ * and RST, sequence and acknowledgement numbers. Valid on the first pass,
+ * right after TCP dissected the packet; everything is zero when TCP
+ * sequence analysis is off (tcp.analyze_sequence_numbers), which then also
+ * turns off the capture-gap handling that depends on it. The flag and
+ * completeness values are packet-tcp.c's (private there, unchanged from 3.x
+ * to 4.6).
  */
-#include "ws_tcp.h"
+#include "packet-ws-int.h"
 
 #include <epan/dissectors/packet-tcp.h>
 
@@ -15,7 +21,7 @@ enum {
     WS_TCP_COMPLETENESS_RST = 0x20,
 };
 
-struct tcp_analysis *ws_tcp_conversation(conversation_t *conv, packet_info *pinfo)
+struct tcp_analysis *ws1002_tcp_conversation(conversation_t *conv, packet_info *pinfo)
 {
     static int proto_tcp = -1;
 
@@ -29,8 +35,8 @@ struct tcp_analysis *ws_tcp_conversation(conversation_t *conv, packet_info *pinf
     return get_tcp_conversation_data(conv, pinfo);
 }
 
-void ws_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *seen_completeness,
-                 struct ws_tcp_facts *out)
+void ws1002_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *seen_completeness,
+                     struct wsv_tcp *out)
 {
     /* TCP pointed fwd at this packet's direction when it dissected it. */
     const tcp_flow_t *fwd = tcpd ? tcpd->fwd : NULL;
