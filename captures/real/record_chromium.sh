@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Record the Chromium captures (see README.md): Chromium headless as the
+# client of the crafted server (every server-side violation) and of the Node
+# ws server (clean sessions), over ws:// and over wss:// (TLS, Chromium's key
+# log committed beside the capture).
+#
+#   sudo captures/real/record_chromium.sh [OUTDIR]     # default OUTDIR: this folder
+#
+# As root (dumpcap on lo). Needs: dumpcap, chromium, openssl, node + npm,
+# python3 with scapy (derive.py). Loopback only; Chromium runs with a fresh
+# profile and its background networking off. Ports: 9103 crafted server,
+# 9104 crafted server over TLS, 9102 ws server, 9105 ws server over TLS,
+# 9110 the page, 9119 Chromium's DevTools (never captured).
+#
+# It then runs derive.py over the whole folder, which rewrites every
+# expectation file, index.tsv and the tables in README.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:-$here}
+me=record_chromium.sh
+. "$here/record_common.sh"
+require chromium openssl node npm
+find_python scapy
+npm_ci
+
+# A certificate for 127.0.0.1, made now and thrown away with $work (Chromium
+# runs with --ignore-certificate-errors; the key log decrypts anyway).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+
+(cd "$here/node" && exec node server.js 9102) >"$work/ws.log" 2>"$work/ws.err" &
+pids+=($!)
+(cd "$here/node" && exec node server.js 9105 "$work/cert.pem" "$work/key.pem") \
+    >"$work/wss.log" 2>"$work/wss.err" &
+pids+=($!)
+wait_for "$work/ws.log" listening 10
+wait_for "$work/wss.log" listening 10
+
+crafted=("$python" "$here/crafted_server.py")
+capture violations-chromium 9103 - \
+    "${crafted[@]}" violations --ws-port 9103 --out "$out" --name violations-chromium
+capture violations-chromium-wss 9104 - \
+    "${crafted[@]}" violations --ws-port 9104 --tls "$work/cert.pem" "$work/key.pem" \
+    --keylog "$work/violations-chromium-wss.keys" --out "$out" --name violations-chromium-wss
+capture clean-chromium-client-ws-server 9102 ws \
+    "${crafted[@]}" clean --url ws://127.0.0.1:9102/clean --out "$out" \
+    --name clean-chromium-client-ws-server
+capture clean-chromium-client-ws-server-wss 9105 wss \
+    "${crafted[@]}" clean --url wss://127.0.0.1:9105/clean \
+    --keylog "$work/clean-chromium-client-ws-server-wss.keys" --out "$out" \
+    --name clean-chromium-client-ws-server-wss
+
+cleanup
+trap - EXIT
+
+"$python" "$here/derive.py" "$out"
