@@ -8,7 +8,9 @@ Chromium, and the run itself.
 
 `violations`: a WebSocket server on 127.0.0.1:WS_PORT (plain sockets, TLS
 with --tls) sends each server case of cases.py (SERVER_CASES) on its own
-connection, the case name in the URL path (/case/NAME): it completes the
+connection, the case name in the URL path (/case-NAME; a "/" before it
+would let the rule IDs among the names show in the HTTP dissector's expert
+chats as if a rule had fired): it completes the
 upgrade (or breaks the 101, for the handshake cases), sends the case's
 frames 20 ms apart (it stops once Chromium has closed), waits up to 1 s for
 Chromium's reaction, then ends the connection as a server would: it echoes
@@ -122,7 +124,7 @@ def serve_case(sock, logf, lock):
         rec["error"] = str(e)
         log_line(logf, lock, rec)
         return
-    m = re.match(r"GET /case/([a-z0-9-]+) HTTP/1\.1$", start)
+    m = re.match(r"GET /case-([a-z0-9-]+) HTTP/1\.1$", start)
     case = C.SERVER_BY_NAME.get(m.group(1)) if m else None
     key = (hdrs.get("sec-websocket-key") or [""])[0]
     rec["request"] = start
@@ -512,7 +514,7 @@ def main():
                                          "openssl": ssl.OPENSSL_VERSION}, sort_keys=True) + "\n")
             ws_server = WsServer(a.ws_port, tls, server_log)
             threading.Thread(target=ws_server.serve_forever, daemon=True).start()
-            script = VIOLATIONS_JS % {"base": json.dumps("%s://127.0.0.1:%d/case/" % (scheme, a.ws_port)),
+            script = VIOLATIONS_JS % {"base": json.dumps("%s://127.0.0.1:%d/case-" % (scheme, a.ws_port)),
                                       "cases": json.dumps([c.name for c in todo]),
                                       "limit": CASE_TIMEOUT}
         else:

@@ -9,7 +9,7 @@ For every DIR/*.pcapng (recorded by record.sh and record_chromium.sh) it
 reassembles each TCP connection (a wss one decrypted with its key log
 NAME.keys, by tshark without the plugin), finds the WebSocket frames of
 both directions, reads the case name from the X-Ws1002-Case request header
-(the crafted client's cases) or from the URL path /case/NAME (the crafted
+(the crafted client's cases) or from the URL path /case-NAME (the crafted
 server's) and matches the crafted side's first frames with the frames
 cases.py says it sent (byte for byte). Frames of the real implementations
 are judged too, by a small independent checker (masking, reserved bits and
@@ -70,7 +70,8 @@ import cases as C  # noqa: E402
 RULES_DEF = os.path.join(HERE, "..", "..", "plugin", "core", "include", "wsv", "wsv_rules.def")
 NORMAL_CLOSE = (1000, 1001)
 # server port -> the server there (record.sh, record_chromium.sh)
-SERVERS = {9101: "websockets", 9102: "ws", 9103: "crafted", 9104: "crafted", 9105: "ws"}
+SERVERS = {9101: "websockets", 9102: "ws", 9103: "crafted", 9104: "crafted", 9105: "ws",
+           9106: "websocket-driver"}
 TLS_PORTS = (9104, 9105)
 DECRYPT_TSHARK = "tshark"  # --decrypt-tshark: any tshark, no plugin needed
 
@@ -407,7 +408,7 @@ def analyse_conn(path, conn):
                  % (path, conn.client[1]))
     case_name = (req[1].get(C.CASE_HEADER.lower()) or [""])[0]
     crafted, case = None, None
-    m = re.match(r"GET /case/([a-z0-9-]+) HTTP/1\.1$", req[0])
+    m = re.match(r"GET /case-([a-z0-9-]+) HTTP/1\.1$", req[0])
     if case_name:
         crafted, case = "client", C.BY_NAME.get(case_name)
     elif m:

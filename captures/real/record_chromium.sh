@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Record the Chromium captures (see README.md): Chromium headless as the
-# client of the crafted server (every server-side violation) and of the Node
-# ws server (clean sessions), over ws:// and over wss:// (TLS, Chromium's key
-# log committed beside the capture).
+# Record the Chromium captures and the wsproto session (see README.md):
+# Chromium headless as the client of the crafted server (every server-side
+# violation) and of the Node ws server (clean sessions), over ws:// and over
+# wss:// (TLS, Chromium's key log committed beside the capture); and a
+# wsproto client with the websocket-driver server (clean).
 #
 #   sudo captures/real/record_chromium.sh [OUTDIR]     # default OUTDIR: this folder
 #
 # As root (dumpcap on lo). Needs: dumpcap, chromium, openssl, node + npm,
-# python3 with scapy (derive.py). Loopback only; Chromium runs with a fresh
-# profile and its background networking off. Ports: 9103 crafted server,
-# 9104 crafted server over TLS, 9102 ws server, 9105 ws server over TLS,
+# python3 with scapy (derive.py) and wsproto (Debian python3-wsproto).
+# Loopback only; Chromium runs with a fresh profile and its background
+# networking off. Ports: 9103 crafted server, 9104 crafted server over TLS,
+# 9102 ws server, 9105 ws server over TLS, 9106 websocket-driver server,
 # 9110 the page, 9119 Chromium's DevTools (never captured).
 #
 # It then runs derive.py over the whole folder, which rewrites every
@@ -22,7 +24,7 @@ out=${1:-$here}
 me=record_chromium.sh
 . "$here/record_common.sh"
 require chromium openssl node npm
-find_python scapy
+find_python scapy wsproto
 npm_ci
 
 # A certificate for 127.0.0.1, made now and thrown away with $work (Chromium
@@ -35,8 +37,11 @@ pids+=($!)
 (cd "$here/node" && exec node server.js 9105 "$work/cert.pem" "$work/key.pem") \
     >"$work/wss.log" 2>"$work/wss.err" &
 pids+=($!)
+(cd "$here/node" && exec node driver_server.js 9106) >"$work/driver.log" 2>"$work/driver.err" &
+pids+=($!)
 wait_for "$work/ws.log" listening 10
 wait_for "$work/wss.log" listening 10
+wait_for "$work/driver.log" listening 10
 
 crafted=("$python" "$here/crafted_server.py")
 capture violations-chromium 9103 - \
@@ -51,6 +56,8 @@ capture clean-chromium-client-ws-server-wss 9105 wss \
     "${crafted[@]}" clean --url wss://127.0.0.1:9105/clean \
     --keylog "$work/clean-chromium-client-ws-server-wss.keys" --out "$out" \
     --name clean-chromium-client-ws-server-wss
+capture clean-wsproto-client-websocket-driver-server 9106 driver \
+    "$python" "$here/wsproto_client.py" ws://127.0.0.1:9106/clean
 
 cleanup
 trap - EXIT
