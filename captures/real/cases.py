@@ -77,8 +77,13 @@ def wire_payload(frame, deflater):
 
 
 class Case:
-    def __init__(self, name, summary, frames, pmd=False, control=False, burst=False):
+    def __init__(self, name, summary, frames, pmd=False, control=False, burst=False,
+                 handshake=None, hs_rules=()):
         self.name = name
+        # server cases (SERVER_CASES): how the crafted server breaks its 101,
+        # and the rules the 101 then carries
+        self.handshake = handshake
+        self.hs_rules = list(hs_rules)
         self.burst = burst      # send every frame even if the server has closed meanwhile
         self.summary = summary
         self.frames = frames
@@ -86,7 +91,7 @@ class Case:
         self.control = control  # a legal control case: nothing may be flagged
 
     def rules(self):
-        return sorted({r for f in self.frames for r in f.rules})
+        return sorted({r for f in self.frames for r in f.rules} | set(self.hs_rules))
 
 
 CASES = [
@@ -139,7 +144,7 @@ CASES = [
          [Close(1004, rules=["close-code-unassigned"])]),
     Case("close-2999", "Close 2999 (unassigned)",
          [Close(2999, rules=["close-code-unassigned"])]),
-    Case("close-5000", "Close 5000 (not defined by the RFC; warning)",
+    Case("close-5000", "Close 5000 (not defined by the RFC)",
          [Close(5000, rules=["close-code-undefined"])]),
     Case("close-reason-utf8", "Close 1000 whose reason ends in 0xFF",
          [Close(1000, b"bye\xff", rules=["close-reason-utf8"])]),
@@ -194,5 +199,86 @@ def case_wire_frames(case, deflater):
         payload = wire_payload(f, deflater)
         # The crafted peer is a client: it masks unless told not to.
         key = mask_key(case.name, i) if f.masked is not False else None
+        out.append((f, f.encode(key, payload)))
+    return out
+
+
+# ---- The crafted server's cases (crafted_server.py, Chromium as the client) --
+#
+# The same violations, sent by a server: its frames are unmasked unless a
+# frame says masked=True. permessage-deflate is accepted (a bare
+# "permessage-deflate" in the 101) only for pmd=True cases; Chromium always
+# offers it. A case with `handshake` breaks the 101 instead, and the 101's
+# packet carries hs_rules.
+
+HS_ACCEPT_WRONG = "accept-wrong"          # Sec-WebSocket-Accept of another key
+HS_NO_UPGRADE = "no-upgrade"              # 101 without an Upgrade header
+HS_EXT_NOT_OFFERED = "ext-not-offered"    # accepts an extension nobody offered
+HS_SUBPROTO_NOT_OFFERED = "subproto-not-offered"  # selects a subprotocol nobody offered
+
+def _same(names, **summaries):
+    """The client cases of these names, as server cases: the same frames
+    (masking is the sender's business: server_wire_frames), and a summary
+    of their own where the client's names the client."""
+    return [Case(n, summaries.get(n.replace("-", "_"), BY_NAME[n].summary), BY_NAME[n].frames,
+                 pmd=BY_NAME[n].pmd, control=BY_NAME[n].control, burst=BY_NAME[n].burst)
+            for n in names]
+
+
+SERVER_CASES = [
+    # Masking (RFC 6455 §5.1)
+    Case("masked-text", "masked text frame from the server",
+         [Text("masked", masked=True, rules=["frame-masked-server"])]),
+    # Reserved bits and opcodes, control frames, fragmentation, lengths, Close
+    # frames, UTF-8, frames after the sender's own Close (RFC 6455 §5.2-§8.1)
+    # and permessage-deflate (RFC 7692 §6): the crafted client's cases.
+    *_same(["rsv2-text", "rsv3-ping", "rsv1-no-pmd", "opcode-3", "opcode-b", "ping-126",
+            "close-126", "ping-fin0", "cont-without-start", "text-in-fragmented", "len16-for-5",
+            "len64-for-300", "len16-ping", "len64-msb", "close-1byte", "close-0", "close-1004",
+            "close-1005", "close-1015", "close-2999", "close-5000", "close-reason-utf8",
+            "text-utf8-invalid", "text-utf8-invalid-frag", "text-utf8-truncated",
+            "text-utf8-truncated-frag", "text-after-close", "ping-after-close", "pmd-legal",
+            "pmd-rsv1-ping", "pmd-rsv1-close", "pmd-rsv1-cont", "pmd-rsv2", "pmd-bad-deflate",
+            "pmd-utf8-invalid"],
+           rsv1_no_pmd="text frame with RSV1 set, permessage-deflate not accepted",
+           text_after_close="text frame after the server's own Close 1000 (warning)",
+           ping_after_close="Ping after the server's own Close 1000 (warning)"),
+    # The opening handshake (RFC 6455 §4.1): the client must fail
+    Case("hs-accept-wrong", "101 whose Sec-WebSocket-Accept belongs to another key", [],
+         handshake=HS_ACCEPT_WRONG, hs_rules=["handshake-accept-mismatch"]),
+    Case("hs-no-upgrade", "101 without an Upgrade header", [],
+         handshake=HS_NO_UPGRADE, hs_rules=["handshake-upgrade-invalid"]),
+    Case("hs-ext-not-offered", "101 accepting the extension x-ws1002, which was not offered",
+         [], handshake=HS_EXT_NOT_OFFERED, hs_rules=["handshake-ext-not-offered"]),
+    Case("hs-subproto-not-offered", "101 selecting the subprotocol chat, none was offered",
+         [], handshake=HS_SUBPROTO_NOT_OFFERED, hs_rules=["handshake-subproto-not-offered"]),
+    # Legal look-alikes: nothing may be flagged
+    Case("ping-between-fragments", "text in two fragments with a Ping between (legal control)",
+         [Text("first ", fin=False), Ping("between"), Cont("second")], control=True),
+    Case("utf8-split", "a euro sign split across three fragments (legal control)",
+         [Text(b"price \xe2", fin=False), Cont(b"\x82", fin=False), Cont(b"\xac 5")],
+         control=True),
+    Case("close-1014", "Close 1014 with a UTF-8 reason (legal control)",
+         [Close(1014, "bad gateway \u00e9")], control=True),
+    Case("close-1012", "Close 1012 with a reason (legal control)",
+         [Close(1012, "service restart")], control=True),
+    Case("close-4000", "Close 4000 with a reason (legal control)",
+         [Close(4000, "application code")], control=True),
+    Case("close-mid-fragmented", "Close 1000 in the middle of a fragmented text message "
+         "(legal control)",
+         [Text("unfinished ", fin=False), Close(1000, "bye")], control=True),
+]
+
+SERVER_BY_NAME = {c.name: c for c in SERVER_CASES}
+assert len(SERVER_BY_NAME) == len(SERVER_CASES)
+
+
+def server_wire_frames(case, deflater):
+    """(Frame, bytes on the wire) for each frame of a server case, in order:
+    unmasked unless the frame says masked=True."""
+    out = []
+    for i, f in enumerate(case.frames):
+        payload = wire_payload(f, deflater)
+        key = mask_key(case.name, i) if f.masked is True else None
         out.append((f, f.encode(key, payload)))
     return out

@@ -108,6 +108,29 @@ class ServerStream:
             self.poll(min(0.05, max(0.0, deadline - time.monotonic())))
 
 
+def read_head(sock, timeout):
+    """An HTTP head: (start line, {lower-case name: [values]}, the bytes
+    after it), within `timeout` seconds."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while b"\r\n\r\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OSError("no complete HTTP head within %.0f s" % timeout)
+        sock.settimeout(left)
+        data = sock.recv(65536)
+        if not data:
+            raise OSError("connection closed during the HTTP head")
+        buf += data
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    hdrs = {}
+    for ln in lines[1:]:
+        k, _, v = ln.partition(":")
+        hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+    return lines[0], hdrs, rest
+
+
 def handshake(sock, host, port, case):
     key = base64.b64encode(hashlib.sha1(case.name.encode()).digest()[:16]).decode()
     lines = ["GET / HTTP/1.1", "Host: %s:%d" % (host, port), "Upgrade: websocket",
@@ -116,30 +139,37 @@ def handshake(sock, host, port, case):
         lines.append("Sec-WebSocket-Extensions: " + C.PMD_OFFER)
     lines.append("%s: %s" % (C.CASE_HEADER, case.name))
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-    buf = b""
-    deadline = time.monotonic() + 2.0
-    while b"\r\n\r\n" not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise RuntimeError("no HTTP response within 2 s")
-        sock.settimeout(left)
-        data = sock.recv(65536)
-        if not data:
-            raise RuntimeError("connection closed during the handshake")
-        buf += data
-    head, rest = buf.split(b"\r\n\r\n", 1)
-    head = head.decode("latin-1").split("\r\n")
-    if not head[0].startswith("HTTP/1.1 101"):
-        raise RuntimeError("upgrade refused: " + head[0])
-    hdrs = {}
-    for ln in head[1:]:
-        k, _, v = ln.partition(":")
-        hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+    try:
+        status, hdrs, rest = read_head(sock, 2.0)
+    except OSError as e:
+        raise RuntimeError(str(e))
+    if not status.startswith("HTTP/1.1 101"):
+        raise RuntimeError("upgrade refused: " + status)
     want = base64.b64encode(hashlib.sha1(key.encode() + WS_GUID).digest()).decode()
     if hdrs.get("sec-websocket-accept") != [want]:
         raise RuntimeError("bad Sec-WebSocket-Accept")
     ext = ", ".join(hdrs.get("sec-websocket-extensions", []))
     return ext, rest
+
+
+def send_frames(sock, stream, wire, burst, rec, gap=0.02):
+    """Send a case's (Frame, bytes) one by one, `gap` seconds apart; unless
+    `burst`, stop once the other side has sent a Close or closed TCP (an
+    endpoint that has been sent a Close, or lost the connection, stops
+    sending data). Returns (frames sent, whether one was a Close)."""
+    sent, closed = 0, False
+    try:
+        for f, data in wire:
+            if sent:
+                stream.poll(gap)
+                if not burst and (stream.eof or stream.close_frame()):
+                    break
+            sock.sendall(data)
+            sent += 1
+            closed |= f.opcode == C.OP_CLOSE
+    except OSError as e:
+        rec["send_error"] = str(e)
+    return sent, closed
 
 
 def run_case(host, port, case, wait):
@@ -159,21 +189,8 @@ def run_case(host, port, case, wait):
         rec["error"] = "permessage-deflate not negotiated"
     srv = ServerStream(sock, rest)
     srv._parse()
-    sent = 0
-    client_closed = False
-    try:
-        for f, data in C.case_wire_frames(case, deflater or C.Deflater()):
-            if sent and not case.burst:
-                # A client that has been sent a Close (or lost the connection)
-                # stops sending data.
-                srv.poll(0.02)
-                if srv.eof or srv.close_frame():
-                    break
-            sock.sendall(data)
-            sent += 1
-            client_closed |= f.opcode == C.OP_CLOSE
-    except OSError as e:
-        rec["send_error"] = str(e)
+    sent, client_closed = send_frames(sock, srv, C.case_wire_frames(case, deflater or C.Deflater()),
+                                      case.burst, rec)
     rec["sent"] = sent
     srv.until_close_or_eof(wait)
     epilogue = None

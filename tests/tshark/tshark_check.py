@@ -22,6 +22,22 @@ Modes (each one ctest test):
                         removed (editcap, chosen deterministically): every
                         error or warning after the first removed packet is one
                         the original has too, and the ones before are the same
+  --noise NAME          (captures/real) in one pass and with -2: a clean-*
+                        capture has no ws.rule and no ws1002 expert info of
+                        any severity; any other has exactly the items of
+                        NAME.tsv (its violations, their after-fail notes and
+                        the reaction notes that are true) and as many expert
+                        infos per severity; every failure Close (a code some
+                        rule names, 1002/1003/1007/1009/1010, not the echo of
+                        the peer's) has ws.close.cause
+  --twin NAME           (captures/real, NAME ending in -wss) the decrypted
+                        capture gives the same findings, links and handshake
+                        fields as its plaintext twin (NAME without -wss),
+                        frames matched by their place in their connection
+
+In index.tsv, the token {dir} in tshark_args stands for the folder the
+capture is read from: a file named after it (a TLS key log) is copied there
+with the capture, e.g. -o tls.keylog_file:{dir}/NAME.keys.
 
 --capture with --midstream (the captures/midstream/ set) also checks that the
 capture needs no -d option, that every finding resting on an inference says
@@ -49,7 +65,9 @@ is not part of the build).
 """
 
 import argparse
+import base64
 import collections
+import hashlib
 import json
 import os
 import re
@@ -89,6 +107,7 @@ def load_rules(path):
     for m in _ROW.finditer(text):
         rules[m.group(2)] = {
             "close": int(m.group(5)),
+            "alts": [int(m.group(6)), int(m.group(7))],
             "severity": m.group(8),
             "impl": m.group(11),
             "needs": m.group(10),
@@ -163,20 +182,35 @@ class Shark:
         os.chmod(dst, 0o644)
         return dst
 
+    def resolve(self, captures, args):
+        """index.tsv's {dir}: the folder the capture is staged in; the files
+        named after it are staged too."""
+        out = []
+        for a in args:
+            for fname in re.findall(r"\{dir\}/([^\s,:]+)", a):
+                self.stage(os.path.join(captures, fname))
+            out.append(a.replace("{dir}", self.tmp))
+        return out
+
     def decode_as(self, args):
-        """Write -d tcp.port==N,websocket as a profile entry too, for sharkd."""
-        entries = []
+        """Write -d tcp.port==N,websocket as a profile entry too, for sharkd,
+        and -o name:value as a preference."""
+        entries, prefs = [], []
+        names = {"websocket": "WebSocket", "http": "HTTP", "tls": "TLS"}
         for i, a in enumerate(args):
             if a == "-d":
-                m = re.fullmatch(r"tcp\.port==(\d+),(websocket|http)", args[i + 1])
+                m = re.fullmatch(r"tcp\.port==(\d+),(websocket|http|tls)", args[i + 1])
                 if not m:
                     raise Failure("unsupported decode-as %r" % args[i + 1])
                 entries.append("decode_as_entry: tcp.port,%s,(none),%s"
-                               % (m.group(1), {"websocket": "WebSocket", "http": "HTTP"}[m.group(2)]))
-        path = os.path.join(self.home, ".config", "wireshark", "decode_as_entries")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("".join(e + "\n" for e in entries))
-        os.chmod(path, 0o644)
+                               % (m.group(1), names[m.group(2)]))
+            elif a == "-o":
+                prefs.append("%s: %s" % tuple(args[i + 1].split(":", 1)))
+        for fname, lines in (("decode_as_entries", entries), ("preferences", prefs)):
+            path = os.path.join(self.home, ".config", "wireshark", fname)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("".join(e + "\n" for e in lines))
+            os.chmod(path, 0o644)
 
     def run(self, args, what="tshark", stdin=None):
         prog = self.tshark if what == "tshark" else self.sharkd
@@ -567,6 +601,169 @@ def check_lossy(sh, rules, captures, name, entry):
     print("%s: %d lossy variants: ok" % (name, len(variants)))
 
 
+# Close codes that report a failure: every code some rule names (its close
+# code or an accepted alternative). A Close with one of them that is not the
+# echo of the peer's code must say what it answers (ws.close.cause).
+def failure_codes(rules):
+    codes = set()
+    for r in rules.values():
+        if r["severity"] != "NOTE":
+            codes |= {c for c in [r["close"]] + r["alts"] if c}
+    return codes
+
+
+def close_frames(out):
+    """[(frame, stream, src port, code or None, has cause)] of every Close
+    frame in a -T fields run of CLOSE_FIELDS."""
+    closes = []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) != len(CLOSE_FIELDS) or not cols[0].isdigit():
+            continue
+        ops = [int(x) for x in cols[3].split("|") if x]
+        codes = [int(x) for x in cols[4].split("|") if x]
+        n = ops.count(8)
+        if len(codes) != n:
+            codes = [None] * n  # a Close without a code among them: cannot pair
+        for code in codes:
+            closes.append((int(cols[0]), cols[1], cols[2], code, bool(cols[5])))
+    return closes
+
+
+CLOSE_FIELDS = ["frame.number", "tcp.stream", "tcp.srcport", "websocket.opcode",
+                "websocket.payload.close.status_code", "ws.close.cause"]
+
+
+def check_noise(sh, rules, captures, name, entry):
+    """Nothing but the truth on a recorded capture (module docstring)."""
+    expected = load_expected(captures, name)
+    clean = name.startswith("clean-")
+    if clean and expected:
+        raise Failure("%s.tsv: a clean capture expects findings" % name)
+    path = sh.stage(os.path.join(captures, name + ".pcapng"))
+    args = entry["args"]
+    want = collections.Counter((f, r) for f, r, _, _ in expected)
+    want_sev = collections.Counter(SEVERITY_SECTION[rules[r]["severity"]] for _, r, _, _ in expected)
+    fcodes = failure_codes(rules)
+    errors = []
+    for passes in ([], ["-2"]):
+        label = "two-pass" if passes else "one-pass"
+        out, _ = sh.run(passes + ["-n", "-r", path] + args + [
+            "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-e", "frame.number",
+            "-e", "ws.rule", "-z", "expert"])
+        rows, rest = parse_fields(out, 2)
+        got = collections.Counter((int(n), r) for n, rl in rows for r in rl.split("|") if r)
+        for (f, r), k in sorted((got - want).items()):
+            kind = ("a reaction note not listed as true" if r in REACTION_NOTES
+                    else "a note" if rules.get(r, {}).get("severity") == "NOTE" else "a finding")
+            errors.append("%s: frame %d: %s %s (x%d) that %s.tsv does not list"
+                          % (label, f, kind, r, k, name))
+        for (f, r), k in sorted((want - got).items()):
+            errors.append("%s: frame %d: %s missing (x%d)" % (label, f, r, k))
+        sev = collections.Counter()
+        section = None
+        for line in rest:
+            m = re.match(r"^(Errors|Warns|Warnings|Notes|Chats|Comments) \(\d+\)$", line.strip())
+            if m:
+                section = "Warnings" if m.group(1) == "Warns" else m.group(1)
+                continue
+            m = re.match(r"^\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*)$", line)
+            if m and section and m.group(1) != "Frequency" and m.group(3).lower() in ("ws1002", "ws"):
+                sev[section] += int(m.group(1))
+        if sev != want_sev:
+            errors.append("%s: ws1002 expert infos per severity %s, expected %s"
+                          % (label, dict(sev), dict(want_sev)))
+        out, _ = sh.run(passes + ["-n", "-r", path] + args + [
+            "-Y", "websocket.opcode == 8", "-T", "fields", "-E", "occurrence=a",
+            "-E", "aggregator=|"] + [x for fld in CLOSE_FIELDS for x in ("-e", fld)])
+        seen = collections.defaultdict(set)  # (stream, port) -> codes it sent
+        for num, stream, port, code, cause in close_frames(out):
+            peer = set().union(*(c for (st, p), c in seen.items() if st == stream and p != port))
+            if code in fcodes and code not in peer and not cause:
+                errors.append("%s: frame %d: failure Close %d without ws.close.cause"
+                              % (label, num, code))
+            seen[(stream, port)].add(code)
+    if errors:
+        raise Failure("%s (noise):\n  %s" % (name, "\n  ".join(errors)))
+    print("%s: %s, in one pass and with -2: ok"
+          % (name, "nothing reported" if clean else
+             "exactly the %d listed items (%s)" % (sum(want.values()), ", ".join(
+                 "%d %s" % (n, s.lower()) for s, n in sorted(want_sev.items())))))
+
+
+REACTION_NOTES = ("reaction-missing", "reaction-unexpected-code", "close-unexplained", "capture-gap")
+TWIN_FIELDS = ["frame.number", "tcp.stream", "tcp.srcport", "tcp.flags.fin", "tcp.flags.reset",
+               "websocket.opcode", "http.request", "http.response", "http.sec_websocket_key",
+               "ws.rule", "ws.close.cause", "ws.close.reaction", "ws.close.reaction_code",
+               "ws.close.cause_rule", "ws.handshake", "ws.handshake.version",
+               "ws.handshake.accept_expected", "ws.handshake.extensions",
+               "ws.handshake.subprotocol", "ws.handshake.versions_supported"]
+
+
+def twin_digest(sh, path, args, passes):
+    """What the plugin says about a capture, every frame number replaced by
+    the packet's place in its connection: connection/direction/kind+ordinal,
+    kind: ws (the ordinal of the packet's last WebSocket frame: TLS records
+    may group frames otherwise than TCP segments), http (a handshake head),
+    rst, fin, or other (TLS records, bare ACKs). The handshake fields, one
+    set per WebSocket frame, are counted per connection."""
+    out, _ = sh.run(passes + ["-n", "-r", path] + args + [
+        "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"]
+        + [x for fld in TWIN_FIELDS for x in ("-e", fld)])
+    rows = [dict(zip(TWIN_FIELDS, line.split("\t"))) for line in out.splitlines()
+            if len(line.split("\t")) == len(TWIN_FIELDS) and line.split("\t")[0].isdigit()]
+    place, client, count, keys = {}, {}, collections.Counter(), {}
+    for r in rows:
+        st = r["tcp.stream"]
+        client.setdefault(st, r["tcp.srcport"])
+        nws = len([x for x in r["websocket.opcode"].split("|") if x])
+        kind = ("ws" if nws else "http" if r["http.request"] or r["http.response"]
+                else "rst" if r["tcp.flags.reset"] in ("1", "True") else
+                "fin" if r["tcp.flags.fin"] in ("1", "True") else "other")
+        d = "client" if r["tcp.srcport"] == client[st] else "server"
+        count[(st, d, kind)] += max(nws, 1)
+        place[r["frame.number"]] = "%s/%s/%s%d" % (st, d, kind, count[(st, d, kind)])
+        if r["http.sec_websocket_key"]:
+            keys[st] = r["http.sec_websocket_key"]
+    digest = collections.defaultdict(collections.Counter)
+    for r in rows:
+        st, at = r["tcp.stream"], place[r["frame.number"]]
+        for fld in TWIN_FIELDS[9:]:
+            for v in (r[fld].split("|") if r[fld] else []):
+                if fld in ("ws.close.cause", "ws.close.reaction", "ws.handshake"):
+                    v = place.get(v, "frame %s" % v)
+                elif fld == "ws.handshake.accept_expected":
+                    want = base64.b64encode(hashlib.sha1(
+                        keys.get(st, "").encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+                    v = "matches the request's key" if v == want.decode() else "wrong: " + v
+                where = "connection %s" % st if fld.startswith("ws.handshake") else at
+                digest[where]["%s=%s" % (fld, v)] += 1
+    return {k: sorted(c.elements()) for k, c in digest.items()}
+
+
+def check_twin(sh, rules, captures, name, index):
+    """A wss capture and its plaintext twin: the same verdicts (module docstring)."""
+    if not name.endswith("-wss") or name[:-4] not in index:
+        raise Failure("%s: no plaintext twin %s in index.tsv" % (name, name[:-4]))
+    errors = []
+    for passes in ([], ["-2"]):
+        label = "two-pass" if passes else "one-pass"
+        dig = []
+        for n in (name[:-4], name):
+            dig.append(twin_digest(sh, sh.stage(os.path.join(captures, n + ".pcapng")),
+                                   index[n]["args"], passes))
+        plain, tls = dig
+        for at in sorted(set(plain) | set(tls), key=lambda k: [x.zfill(9) if x.isdigit() else x
+                                                              for x in re.split(r"(\d+)", k)]):
+            if plain.get(at) != tls.get(at):
+                errors.append("%s: %s: plaintext %s, decrypted %s"
+                              % (label, at, plain.get(at, "nothing"), tls.get(at, "nothing")))
+    if errors:
+        raise Failure("%s differs from %s:\n  %s" % (name, name[:-4], "\n  ".join(errors[:60])))
+    print("%s: the same findings, links and handshake fields as %s, in one pass and with -2: ok"
+          % (name, name[:-4]))
+
+
 def check_stats(sh, captures, name, entry):
     """tshark -z ws1002,tree, in one pass and with -2: every (count, node)
     line of NAME.stats.tsv is in the tree, as often as listed."""
@@ -710,6 +907,8 @@ def main():
     mode.add_argument("--coverage", action="store_true")
     mode.add_argument("--lossy", metavar="NAME")
     mode.add_argument("--stats", metavar="NAME")
+    mode.add_argument("--noise", metavar="NAME")
+    mode.add_argument("--twin", metavar="NAME")
     ap.add_argument("--no-sharkd", action="store_true", help="skip the sharkd check of --capture")
     ap.add_argument("--midstream", action="store_true",
                     help="--capture: also the mid-stream checks (captures/midstream/)")
@@ -726,6 +925,8 @@ def main():
         if not opts.plugin or not os.path.isfile(opts.plugin):
             raise Failure("plugin %r does not exist: build the ws target first" % opts.plugin)
         sh = Shark(opts.plugin, opts.tshark, opts.sharkd, opts.wireshark_version)
+        for entry in index.values():
+            entry["args"] = sh.resolve(opts.captures, entry["args"])
         try:
             if opts.plugin_loaded:
                 check_plugin_loaded(sh, rules)
@@ -733,6 +934,14 @@ def main():
                 if opts.stats not in index:
                     raise Failure("%s is not in index.tsv" % opts.stats)
                 check_stats(sh, opts.captures, opts.stats, index[opts.stats])
+            elif opts.noise or opts.twin:
+                name = opts.noise or opts.twin
+                if name not in index:
+                    raise Failure("%s is not in index.tsv" % name)
+                if opts.noise:
+                    check_noise(sh, rules, opts.captures, name, index[name])
+                else:
+                    check_twin(sh, rules, opts.captures, name, index)
             elif opts.lossy:
                 if opts.lossy not in index:
                     raise Failure("%s is not in index.tsv" % opts.lossy)

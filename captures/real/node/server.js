@@ -8,26 +8,33 @@
 // whose euro sign is split across fragments, a Ping, an uncompressed message),
 // so that a clean session exercises the server-to-client direction too; the
 // text message "please close" makes it close with 1000.
-// Every connection's outcome is logged as one JSON line on stdout.
+// Every connection's outcome is logged as one JSON line on stdout. With a
+// certificate and its key it serves wss (TLS) instead.
 //
-//     node server.js PORT      # runs until SIGTERM or SIGINT
+//     node server.js PORT [CERT KEY]     # runs until SIGTERM or SIGINT
 'use strict';
 
+const fs = require('fs');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
 const port = Number(process.argv[2]);
 const log = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const options = { perMessageDeflate: { threshold: 0 }, closeTimeout: 2000 };
+const listening = () =>
+  log({ event: 'listening', port, tls: Boolean(tls), ws: require('ws/package.json').version,
+        node: process.version });
 
-const wss = new WebSocketServer({
-  host: '127.0.0.1',
-  port,
-  perMessageDeflate: { threshold: 0 },
-  closeTimeout: 2000
-});
-
-wss.on('listening', () =>
-  log({ event: 'listening', port, ws: require('ws/package.json').version, node: process.version })
-);
+let tls = null;
+let wss;
+if (process.argv[3]) {
+  tls = https.createServer({ cert: fs.readFileSync(process.argv[3]), key: fs.readFileSync(process.argv[4]) });
+  wss = new WebSocketServer({ server: tls, ...options });
+  tls.listen(port, '127.0.0.1', listening);
+} else {
+  wss = new WebSocketServer({ host: '127.0.0.1', port, ...options });
+  wss.on('listening', listening);
+}
 
 wss.on('connection', (ws, req) => {
   const peerPort = req.socket.remotePort;
@@ -59,6 +66,7 @@ wss.on('connection', (ws, req) => {
 
 const stop = () => {
   for (const c of wss.clients) c.terminate();
+  if (tls) tls.close();
   wss.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 1000).unref();
 };
