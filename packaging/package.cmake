@@ -7,7 +7,8 @@
 #
 # then `cpack -G DEB --config <build>/CPackConfig.cmake` (or the `package` target) writes
 # wireshark-plugin-ws1002_<version>_ws<major>.<minor>_<arch>.deb into the build directory.
-# Only the install() rules of component WS1002_PACKAGE_COMPONENT go into the package. Its
+# Only the install() rules of component WS1002_PACKAGE_COMPONENT go into the package: the plugin,
+# the profile ws1002 in share/wireshark/profiles (plugin/CMakeLists.txt) and the docs. Its
 # Depends come from dpkg-shlibdeps: libwireshark16 is 4.0, libwireshark18 4.4, libwireshark19
 # 4.6, so the library package pins the series.
 
@@ -54,7 +55,8 @@ set(CPACK_PACKAGE_DESCRIPTION
     "Adds the ws protocol to Wireshark ${ws1002_series}. For every WebSocket frame it checks the\n\
 rules of RFC 6455 and RFC 7692 (permessage-deflate) and reports each violation as an expert\n\
 info naming the rule, the RFC section and the close code the receiver must send; the results\n\
-are display filter fields (ws.*).")
+are display filter fields (ws.*). The configuration profile ws1002 (in Wireshark's global\n\
+profiles) adds columns for the rule and the expected close, coloring rules and filter buttons.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_INSTALL_CMAKE_PROJECTS
     "${PROJECT_BINARY_DIR};${PROJECT_NAME};${WS1002_PACKAGE_COMPONENT};/")

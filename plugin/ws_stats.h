@@ -3,8 +3,9 @@
  * ws_stats: the per-connection summary, `tshark -z ws1002,tree` and
  * Statistics > WebSocket ws1002 in the GUI. The dissector queues one record
  * per packet with WebSocket frames (on every pass, from the stored results);
- * the stats tree turns them into: handshake, negotiated extensions, findings
- * per rule and direction, and who closed with which code, explained or not.
+ * the statistics table turns them into one row per connection, in capture
+ * order: endpoints, handshake, negotiated extensions, findings per rule and
+ * direction, and who closed with which code, explained or not.
  */
 #ifndef WS1002_WS_STATS_H
 #define WS1002_WS_STATS_H
@@ -47,7 +48,7 @@ struct ws_stats_rec {
     unsigned ndrop;
 };
 
-/* Registers the tap and the stats tree (call once, from the handoff). */
+/* Registers the tap and the statistics table (call once, from the handoff). */
 void ws_stats_register(void);
 /* True if a statistics listener wants records for this pass. */
 bool ws_stats_wanted(void);

@@ -4,10 +4,13 @@
  * byte dump and no capture. Reads raw bytes or hex text, streams them through
  * the validator core in 64 KiB chunks (never the whole file), and prints one
  * line per violation. --rules-markdown prints docs/rules.md: the page is
- * generated entirely from the rule table and the texts below.
+ * generated entirely from the rule table and the texts below;
+ * --messages-markdown prints docs/messages.md (messages_doc.c).
  */
 #include "wsv/wsv.h"
 #include "wsv/wsv_finding.h"
+
+#include "messages_doc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -559,6 +562,8 @@ static void usage(void)
            "  -f, --frames         also print one line per frame header\n"
            "      --rules          list the rule table\n"
            "      --rules-markdown print the rules page (docs/rules.md)\n"
+           "      --messages-markdown\n"
+           "                       print the message guide (docs/messages.md)\n"
            "  -h, --help           show this help\n"
            "  -V, --version        show the version\n"
            "\n"
@@ -640,7 +645,7 @@ static void parse_pmd(struct wsv_pmd *pmd, const char *arg)
 }
 
 #define SHORTOPTS "r:xp::s:l:mkfhV"
-enum { OPT_RULES = 256, OPT_RULES_MARKDOWN };
+enum { OPT_RULES = 256, OPT_RULES_MARKDOWN, OPT_MESSAGES_MARKDOWN };
 
 int main(int argc, char **argv)
 {
@@ -655,6 +660,7 @@ int main(int argc, char **argv)
         {"frames", no_argument, NULL, 'f'},
         {"rules", no_argument, NULL, OPT_RULES},
         {"rules-markdown", no_argument, NULL, OPT_RULES_MARKDOWN},
+        {"messages-markdown", no_argument, NULL, OPT_MESSAGES_MARKDOWN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -702,6 +708,8 @@ int main(int argc, char **argv)
         case OPT_RULES_MARKDOWN:
             print_rules_markdown();
             return EXIT_CLEAN;
+        case OPT_MESSAGES_MARKDOWN:
+            return print_messages_markdown() ? EXIT_USAGE : EXIT_CLEAN;
         case 'h':
             usage();
             return EXIT_CLEAN;

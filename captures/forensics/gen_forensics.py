@@ -38,6 +38,9 @@ from gen import (CLIENT, SERVER, RSV1, RSV2, RSV3, Frame, Text, Binary, Cont, Pi
 CAPTURES = []
 LINK_FIELDS = ["ws.close.cause", "ws.close.reaction", "ws.close.reaction_code",
                "ws.close.cause_rule", "ws.close.reason_rule", "ws.gap", "ws.inflated_offset"]
+# The columns of the ws1002 statistics table (tshark -z ws1002,tree)
+STATS_COLUMNS = ["#", "Client", "Server", "Handshake", "Extensions", "Findings",
+                 "Rules broken (by, frame)", "Closes"]
 # ws.gap values
 GAP_LOST, GAP_ACKED = 2, 3
 
@@ -181,26 +184,17 @@ def _(cap):
     c.ws(SERVER, Close(1000))
     c.ws(CLIENT, Close(1005, rules=["close-code-forbidden"]))
     c.close_tcp(first=SERVER)
-    # tshark -z ws1002,tree: one line per connection and fact (count, node)
+    # tshark -z ws1002,tree: one row per connection, in capture order
     cap.stats = [
-        (3, "WebSocket connections"),
-        (3, "client 192.0.2.10:50001 <-> server 198.51.100.1:80"),
-        (2, "client 192.0.2.11:50002 <-> server 198.51.100.1:80"),
-        (2, "client 192.0.2.12:50003 <-> server 198.51.100.1:80"),
-        (1, "Handshake: captured (101 Switching Protocols)"),
-        (1, "Handshake: captured (101 Switching Protocols)"),
-        (1, "Handshake: captured (101 Switching Protocols)"),
-        (1, "Extensions: none"), (1, "Extensions: none"), (1, "Extensions: none"),
-        (1, "Findings on frames of the server"),
-        (1, "frame-rsv-nonzero"),
-        (1, "reaction-unexpected-code"),
-        (1, "frame-unmasked-client"),
-        (1, "close-code-forbidden"),
-        (1, "Close by the client in frame 8: 1003, explained by frame 7 (frame-rsv-nonzero)"),
-        (1, "Close by the server in frame 18: 1003, explained by frame 17 "
-            "(frame-unmasked-client)"),
-        (1, "Close by the server in frame 27: 1000"),
-        (1, "Close by the client in frame 28: 1005 (answer)"),
+        ("1", "192.0.2.10:50001", "198.51.100.1:80", "captured", "none", "2",
+         "frame-rsv-nonzero (server, frame 7); reaction-unexpected-code (client, frame 8)",
+         "client in frame 8: 1003, explained by frame 7 (frame-rsv-nonzero)"),
+        ("2", "192.0.2.11:50002", "198.51.100.1:80", "captured", "none", "1",
+         "frame-unmasked-client (client, frame 17)",
+         "server in frame 18: 1003, explained by frame 17 (frame-unmasked-client)"),
+        ("3", "192.0.2.12:50003", "198.51.100.1:80", "captured", "none", "1",
+         "close-code-forbidden (client, frame 28)",
+         "server in frame 27: 1000; client in frame 28: 1005 (answer)"),
     ]
 
 
@@ -571,9 +565,9 @@ def write_one(cap, rules, out):
     with open(base + ".links.tsv", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     if getattr(cap, "stats", None):
-        lines = ["# Lines tshark -z ws1002,tree must show for %s.pcapng, written by "
-                 "captures/forensics/gen_forensics.py." % os.path.basename(cap.name),
-                 "count\tnode"] + ["%d\t%s" % e for e in cap.stats]
+        lines = ["# The rows tshark -z ws1002,tree must show for %s.pcapng, in this order, "
+                 "written by captures/forensics/gen_forensics.py." % os.path.basename(cap.name),
+                 "\t".join(STATS_COLUMNS)] + ["\t".join(row) for row in cap.stats]
         with open(base + ".stats.tsv", "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
 

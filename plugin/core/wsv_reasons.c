@@ -2,6 +2,8 @@
 /* The Close reason table, expanded from wsv_reasons.def, and its lookup. */
 #include "wsv/wsv_forensics.h"
 
+#include <string.h>
+
 /* "No single sender rule": the table's NONE. */
 enum { WSV_R_NONE = WSV_RULE_COUNT };
 
@@ -31,12 +33,9 @@ static int is_word(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Does t occur in s[0..n) as whole words? */
-static int contains_words(const char *s, size_t n, const char *t)
+/* Does t (m bytes) occur in s[0..n) as whole words? */
+static int contains_words(const char *s, size_t n, const char *t, size_t m)
 {
-    size_t m = 0;
-    while (t[m])
-        m++;
     if (m == 0 || m > n)
         return 0;
     for (size_t i = 0; i + m <= n; i++) {
@@ -57,10 +56,19 @@ static int contains_words(const char *s, size_t n, const char *t)
 
 int wsv_reason_match(const char *reason, size_t len)
 {
+    int best = -1;
+    size_t best_len = 0;
+
     if (!reason)
         return -1;
-    for (size_t i = 0; i < wsv_reason_count(); i++)
-        if (contains_words(reason, len, reasons[i].text))
-            return (int)i;
-    return -1;
+    /* The most specific row wins: the longest text found; of equal ones,
+     * the first. */
+    for (size_t i = 0; i < wsv_reason_count(); i++) {
+        size_t m = strlen(reasons[i].text);
+        if (m > best_len && contains_words(reason, len, reasons[i].text, m)) {
+            best = (int)i;
+            best_len = m;
+        }
+    }
+    return best;
 }

@@ -17,7 +17,7 @@ Modes (each one ctest test):
   --coverage            (no tshark) every rule judged by the core fires in
                         its rules/ capture, every handshake rule in its
                         handshake/ capture; every index entry has its files
-  --stats NAME          tshark -z ws1002,tree holds the lines of NAME.stats.tsv
+  --stats NAME          tshark -z ws1002,tree prints the rows of NAME.stats.tsv
   --lossy NAME          the capture with one, then two, TCP data segments
                         removed (editcap, chosen deterministically): every
                         error or warning after the first removed packet is one
@@ -764,32 +764,43 @@ def check_twin(sh, rules, captures, name, index):
           % (name, name[:-4]))
 
 
+def stats_rows(out):
+    """The header and rows of the table tshark -z ws1002,tree prints: the line
+    of column names ("# |Client |..."), then the table's title, then one line
+    a row, each value followed by " |"."""
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("# |"):
+            head = [v.strip() for v in line.split(" |")[:-1]]
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.endswith(" |"):
+                    break
+                rows.append([v.strip() for v in row.split(" |")[:-1]])
+            return head, rows
+    return None, []
+
+
 def check_stats(sh, captures, name, entry):
-    """tshark -z ws1002,tree, in one pass and with -2: every (count, node)
-    line of NAME.stats.tsv is in the tree, as often as listed."""
+    """tshark -z ws1002,tree, in one pass and with -2: the table has the
+    columns and, in this order, exactly the rows of NAME.stats.tsv."""
     path = sh.stage(os.path.join(captures, name + ".pcapng"))
-    want = collections.Counter()
     with open(os.path.join(captures, name + ".stats.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or line.startswith("count\t"):
-                continue
-            count, node = line.rstrip("\n").split("\t")
-            want[(int(count), node)] += 1
+        lines = [line.rstrip("\n").split("\t") for line in f if not line.startswith("# ")]
+    want_head, want = lines[0], lines[1:]
     errors = []
     for passes in ([], ["-2"]):
         out, _ = sh.run(passes + ["-q", "-n", "-r", path] + entry["args"] + ["-z", "ws1002,tree"])
-        got = collections.Counter()
-        for line in out.splitlines():
-            m = re.match(r"^ *(\S.*?\S) {2,}(\d+)(\s|$)", line)
-            if m:
-                got[(int(m.group(2)), m.group(1))] += 1
-        missing = want - got
-        if missing:
-            errors.append("%s: not in the stats tree: %s\n%s" % ("two-pass" if passes else "one-pass",
-                                                               sorted(missing), out))
+        head, rows = stats_rows(out)
+        what = "two-pass" if passes else "one-pass"
+        if head != want_head:
+            errors.append("%s: columns %s, expected %s\n%s" % (what, head, want_head, out))
+        elif rows != want:
+            errors.append("%s: rows\n  %s\nexpected\n  %s" % (
+                what, "\n  ".join(map(str, rows)), "\n  ".join(map(str, want))))
     if errors:
         raise Failure("%s:\n  %s" % (name, "\n  ".join(errors)))
-    print("%s: %d stats tree lines: ok" % (name, sum(want.values())))
+    print("%s: %d stats table rows: ok" % (name, len(want)))
 
 
 def diff(want, got):

@@ -25,7 +25,7 @@ static void test_reasons_rows_well_formed(void **state)
 {
     (void)state;
     size_t n = wsv_reason_count();
-    assert_true(n >= 60);
+    assert_true(n >= 200);
     assert_null(wsv_reason_get(n));
     for (size_t i = 0; i < n; i++) {
         const struct wsv_reason_info *ri = wsv_reason_get(i);
@@ -42,18 +42,33 @@ static void test_reasons_rows_well_formed(void **state)
     }
 }
 
-/* A row's own text finds a row naming the same thing (an earlier, more
- * general row may win, never one that says something else). */
+/* A row's own text finds that row: no other row has the same text (in any
+ * case), and no longer one is part of it. */
 static void test_reasons_rows_find_themselves(void **state)
 {
     (void)state;
     for (size_t i = 0; i < wsv_reason_count(); i++) {
         const struct wsv_reason_info *ri = wsv_reason_get(i);
         int k = wsv_reason_match(ri->text, strlen(ri->text));
-        assert_true(k >= 0 && (size_t)k <= i);
-        const struct wsv_reason_info *rk = wsv_reason_get((size_t)k);
-        if (rk->rule != ri->rule || strcmp(rk->meaning, ri->meaning) != 0)
-            fail_msg("\"%s\" finds row %d (\"%s\")", ri->text, k, rk->text);
+        if (k < 0 || (size_t)k != i)
+            fail_msg("row %zu \"%s\" finds row %d (\"%s\")", i, ri->text, k,
+                     k < 0 ? "" : wsv_reason_get((size_t)k)->text);
+    }
+}
+
+/* Every source of a row is a plain name: no stray separators, no blanks. */
+static void test_reasons_sources_well_formed(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < wsv_reason_count(); i++) {
+        const char *s = wsv_reason_get(i)->source;
+        size_t n = strlen(s);
+        assert_true(n > 0 && s[0] != ' ' && s[n - 1] != ' ' && s[n - 1] != ',');
+        if (strstr(s, ",,") || strstr(s, "  ") || strstr(s, ", ,"))
+            fail_msg("row %zu: source \"%s\"", i, s);
+        for (const char *c = strchr(s, ','); c; c = strchr(c + 1, ','))
+            if (c[1] != ' ')
+                fail_msg("row %zu: source \"%s\" (\", \" separates names)", i, s);
     }
 }
 
@@ -103,6 +118,60 @@ static void test_reasons_known_strings(void **state)
     /* not NUL-terminated: only len bytes count */
     assert_int_equal(wsv_reason_match("rsv bitsXYZ", 8), wsv_reason_match("rsv bits", 8));
     assert_int_equal(wsv_reason_match("rsv bit", 7), -1);
+}
+
+/* The longest text found wins, wherever its row is in the table. */
+static void test_reasons_most_specific_wins(void **state)
+{
+    (void)state;
+    /* Jetty's message holds gorilla's "RSV1 set" */
+    assert_int_equal(rule_of("Invalid RSV1 set on permessage-deflate CONTINUATION frame"),
+                     WSV_R_PMD_RSV1_ON_CONTINUATION);
+    assert_int_equal(rule_of("websocket: RSV1 set"), WSV_R_FRAME_RSV_NONZERO);
+    /* Chromium's console line holds its own Close reason and Jetty's text */
+    assert_int_equal(rule_of("WebSocket connection to 'ws://x/' failed: A server must not mask "
+                             "any frames that it sends to the client."),
+                     WSV_R_FRAME_MASKED_SERVER);
+    assert_string_equal(
+        wsv_reason_get((size_t)wsv_reason_match("Received unexpected continuation frame.", 39))
+            ->source,
+        "Chromium, Safari, websocket-driver");
+    /* Firefox's text is longer than the generic one */
+    assert_int_equal(rule_of("WebSocketChannel:: fragmented control frame code 9"),
+                     WSV_R_CTRL_FRAGMENTED);
+    assert_int_equal(rule_of("WebSocketChannel:: unknown control op code 11"),
+                     WSV_R_FRAME_OPCODE_RESERVED);
+    /* the specific close text wins over the generic prefix */
+    assert_int_equal(rule_of("received invalid close payload: close payload \"\\x03\" too small, "
+                             "cannot even contain the 2 byte status code"),
+                     WSV_R_CLOSE_1BYTE_PAYLOAD);
+    /* gorilla joins several errors: equal lengths, the earlier row */
+    assert_int_equal(rule_of("RSV1 set, bad MASK"), WSV_R_FRAME_RSV_NONZERO);
+    /* handshake texts of both sides */
+    assert_int_equal(rule_of("Error during WebSocket handshake: Incorrect 'Sec-WebSocket-Accept' "
+                             "header value"),
+                     WSV_R_HANDSHAKE_ACCEPT_MISMATCH);
+    assert_int_equal(rule_of("websocket: the client is not using the websocket protocol: "
+                             "'upgrade' token not found in 'Connection' header"),
+                     WSV_R_HANDSHAKE_REQ_CONNECTION);
+    assert_int_equal(rule_of("invalid Sec-WebSocket-Accept header: more than one "
+                             "Sec-WebSocket-Accept header found"),
+                     WSV_R_HANDSHAKE_DUP_HEADER_RESPONSE);
+    assert_int_equal(rule_of("server rejected WebSocket connection: HTTP 403"),
+                     WSV_R_HANDSHAKE_REFUSED);
+    assert_int_equal(rule_of("Server did not set Upgrade header to \"websocket\"."),
+                     WSV_R_HANDSHAKE_UPGRADE_INVALID);
+    /* a text both sides use for different rules says so */
+    assert_int_equal(rule_of("Invalid Upgrade header"), WSV_RULE_COUNT);
+    /* Tomcat and Netty */
+    assert_int_equal(rule_of("The client frame set the reserved bits to [4] for a message with "
+                             "opCode [1] which was not supported by this endpoint"),
+                     WSV_R_FRAME_RSV_NONZERO);
+    assert_int_equal(rule_of("invalid data frame length (not using minimal length encoding)"),
+                     WSV_R_LEN_NOT_MINIMAL);
+    /* Python's codec reasons for 1007 */
+    assert_int_equal(rule_of("invalid start byte at position 0"), WSV_R_TEXT_UTF8_INVALID);
+    assert_int_equal(rule_of("unexpected end of data at position 5"), WSV_R_TEXT_UTF8_TRUNCATED);
 }
 
 /* ---- Look-alikes ------------------------------------------------------- */
@@ -404,7 +473,9 @@ int run_forensics_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reasons_rows_well_formed),
         cmocka_unit_test(test_reasons_rows_find_themselves),
+        cmocka_unit_test(test_reasons_sources_well_formed),
         cmocka_unit_test(test_reasons_known_strings),
+        cmocka_unit_test(test_reasons_most_specific_wins),
         cmocka_unit_test(test_lookalike_classes),
         cmocka_unit_test(test_lookalike_frames_are_not),
         cmocka_unit_test(test_compressed_payload_handed_out),

@@ -29,8 +29,9 @@ struct wsv_reason_info {
 size_t wsv_reason_count(void);
 const struct wsv_reason_info *wsv_reason_get(size_t i);
 
-/* The first row whose text occurs in the len bytes of reason (ASCII case
- * ignored, whole words; reason need not be NUL-terminated), or -1. */
+/* The row whose text occurs in the len bytes of reason (ASCII case ignored,
+ * whole words; reason need not be NUL-terminated), the longest such text if
+ * several do (the first of equal ones), or -1. */
 int wsv_reason_match(const char *reason, size_t len);
 
 /* What bytes that do not parse as a WebSocket frame look like. */
