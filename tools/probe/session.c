@@ -236,7 +236,7 @@ static void take(struct session *s)
 }
 
 /* What a wait is for. */
-enum until { UNTIL_END, UNTIL_REACTION, UNTIL_REACTION_OR_CARRIED, UNTIL_PONGS };
+enum until { UNTIL_END, UNTIL_REACTION, UNTIL_REACTION_OR_CARRIED, UNTIL_PONGS, UNTIL_MESSAGE };
 
 static bool reached(const struct session *s, enum until u)
 {
@@ -248,6 +248,8 @@ static bool reached(const struct session *s, enum until u)
         return reaction;
     case UNTIL_REACTION_OR_CARRIED:
         return reaction || s->pong_after || s->message_after;
+    case UNTIL_MESSAGE:
+        return reaction || s->messages > 0;
     case UNTIL_PONGS:
         for (unsigned i = 0; i < s->npings; i++)
             if (!s->pings[i].matched)
@@ -424,6 +426,17 @@ static void finish(struct session *s)
     probe_deflater_free(&s->defl);
 }
 
+/* After a refusal: read the body until the server closes (bounded), so
+ * that closing does not turn its last bytes into a TCP reset. */
+static void drain(struct session *s)
+{
+    double deadline = net_now() + s->cfg->timeout / 2;
+    size_t got;
+    while (net_recv(&s->net, s->rx, sizeof s->rx, &got, deadline) == NET_OK)
+        ;
+    net_close(&s->net);
+}
+
 static void track_ping(struct session *s, const uint8_t *p, size_t n, bool after)
 {
     if (s->npings >= MAX_PINGS || n > 125)
@@ -563,7 +576,7 @@ void probe_run_scenario(const struct probe_config *cfg, const struct probe_scena
         if (hs->status == 101)
             finish(&s);
         else
-            net_close(&s.net);
+            drain(&s);
         return;
     }
     if (sc->pmd && !hs->res.pmd.enabled) {
@@ -615,13 +628,16 @@ void probe_check_connection(const struct probe_config *cfg, bool no_deflate, str
     random_bytes(mask, sizeof mask);
     size_t n = probe_frame_encode(&msg, &s.defl, mask, buf, sizeof buf);
     r->compressed = msg.deflate;
-    /* The Ping right behind it: a server answers in order, so by the Pong
-     * any echo has come (not every server echoes). */
+    /* The Ping right behind it. An echo may come after the Pong (websockets
+     * answers Pings below the application): a quarter of the timeout more
+     * for it, as not every server echoes. */
     double t0 = net_now();
     track_ping(&s, (const uint8_t *)ping, sizeof ping - 1, false);
     if (n && net_send(&s.net, cfg->net, buf, n) == NET_OK &&
-        send_frame(&s, WSV_OP_PING, ping, sizeof ping - 1) == NET_OK)
+        send_frame(&s, WSV_OP_PING, ping, sizeof ping - 1) == NET_OK) {
         pump(&s, t0 + cfg->timeout, UNTIL_PONGS);
+        pump(&s, net_now() + cfg->timeout / 4, UNTIL_MESSAGE);
+    }
     r->pong = s.pings[0].matched;
     r->pong_ms = r->pong ? s.last_at * 1000.0 : 0;
     if (s.messages > 0) {
