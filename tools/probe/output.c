@@ -75,12 +75,13 @@ void output_table_row(FILE *out, const struct probe_result *r)
     char expected[48], observed[48];
     format_expected(expected, sizeof expected, r->sc);
     format_observed(observed, sizeof observed, r);
-    fprintf(out, "%-*s  %-*s  %-16s %-16s %-11s %s", name_width(), r->sc->name, rule_width(),
-            wsv_rule_get(r->sc->rule)->id, expected, observed, probe_verdict_name(r->j.verdict),
-            r->j.note);
     /* A reason says why a server failed; the echo of the probe's own Close
      * (on a legal row, or after carrying on) says nothing. */
-    if (r->obs.reason[0] && !r->sc->legal && r->j.observed == PO_CLOSE)
+    bool reason = r->obs.reason[0] && !r->sc->legal && r->j.observed == PO_CLOSE;
+    fprintf(out, "%-*s  %-*s  %-16s %-16s %-*s%s", name_width(), r->sc->name, rule_width(),
+            wsv_rule_get(r->sc->rule)->id, expected, observed, r->j.note[0] || reason ? 12 : 0,
+            probe_verdict_name(r->j.verdict), r->j.note);
+    if (reason)
         fprintf(out, "%sreason \"%s\"", r->j.note[0] ? "; " : "", r->obs.reason);
     fputc('\n', out);
 }

@@ -344,12 +344,12 @@ static enum hs_result handshake(struct session *s, enum probe_request_kind kind,
                 continue;
             }
             if (st == NET_TIMEOUT)
-                snprintf(err, errlen, "no answer to the opening handshake within %.1f s",
-                         cfg->timeout);
+                snprintf(err, errlen, "%.100s: no answer to the opening handshake within %.1f s",
+                         cfg->url->authority, cfg->timeout);
             else
                 snprintf(err, errlen,
-                         "the server %s the connection without answering the opening handshake",
-                         st == NET_RESET ? "reset" : "closed");
+                         "%.100s %s the connection without answering the opening handshake",
+                         cfg->url->authority, st == NET_RESET ? "reset" : "closed");
             return st == NET_TIMEOUT ? HS_TIMEOUT : st == NET_RESET ? HS_RESET : HS_EOF;
         }
         struct probe_handshake *hs = s->hs;

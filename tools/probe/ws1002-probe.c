@@ -9,10 +9,10 @@
  * server did against the rule table (verdict.h). --pcap records the run with
  * dumpcap; --keylog writes the TLS secrets so that Wireshark decrypts it.
  */
+#include <err.h>
 #include <getopt.h>
 #include <regex.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +41,9 @@ struct options {
     size_t nheaders;
 };
 
-/* The one way out for usage and connection errors: one line, exit 2. */
-__attribute__((format(printf, 1, 2))) _Noreturn static void die(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs(PROG ": ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(EXIT_USAGE);
-}
+/* The one way out for usage and connection errors: one line on stderr,
+ * "ws1002-probe: ..." (err.h names the program), exit 2. */
+#define die(...) errx(EXIT_USAGE, __VA_ARGS__)
 
 static void usage(FILE *out)
 {
@@ -277,7 +268,10 @@ static int run_suite(const struct options *o, const struct probe_config *cfg, co
         for (int v = PV_OK; v <= PV_ERROR; v++)
             if (t.n[v])
                 printf(" %u %s,", t.n[v], probe_verdict_name((enum probe_verdict)v));
-        printf(" %u with frames from the server that break a rule\n", t.server_breaks);
+        if (t.server_breaks)
+            printf(" and the server's own frames broke a rule in %u\n", t.server_breaks);
+        else
+            printf(" and the server's own frames broke no rule\n");
     }
     if (t.n[PV_ERROR]) {
         fflush(stdout);
