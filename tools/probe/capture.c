@@ -126,7 +126,24 @@ bool capture_start(struct capture *c, const char *file, const char *iface, uint1
         have += (size_t)k;
         text[have] = '\0';
     }
+    /* It may still give up: "Capturing on" comes before the interface is
+     * opened, so a missing permission shows only now. */
     sleep_s(SETTLE);
+    int status = 0;
+    if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+        c->pid = 0;
+        fcntl(c->err_fd, F_SETFL, O_NONBLOCK);
+        ssize_t k = read(c->err_fd, text + have, sizeof text - 1 - have);
+        text[have + (k > 0 ? (size_t)k : 0)] = '\0';
+        close(c->err_fd);
+        c->err_fd = -1;
+        char line[200];
+        const char *after = strchr(strstr(text, "Capturing on"), '\n');
+        first_line(after ? after : "", line, sizeof line);
+        snprintf(err, errlen, "--pcap: dumpcap cannot capture on %s: %s", iface,
+                 line[0] ? line : "it stopped at once");
+        return false;
+    }
     return true;
 }
 
