@@ -172,8 +172,14 @@ bool capture_stop(struct capture *c, char *err, size_t errlen)
         first_line(pc, c->packets, sizeof c->packets);
     c->pid = 0;
     bool ok = ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok && err)
-        snprintf(err, errlen, "--pcap: dumpcap %s",
-                 ended ? "ended with an error" : "had to be killed");
+    if (!ok && err) {
+        /* Its complaint follows the "Capturing on" line. */
+        const char *after = strstr(text, "Capturing on");
+        after = after ? strchr(after, '\n') : text;
+        char line[200];
+        first_line(after ? after : "", line, sizeof line);
+        snprintf(err, errlen, "--pcap: dumpcap %s%s%s",
+                 ended ? "ended with an error" : "had to be killed", line[0] ? ": " : "", line);
+    }
     return ok;
 }
