@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the validator core. Usage:
- * wsv_unit [cases|rules|stream|handshake|forensics] (default: all groups). Every case of
+ * wsv_unit [cases|rules|stream|handshake|forensics|encode] (default: all groups). Every case of
  * the case tables becomes one cmocka test named after the rule it pins; the
  * coverage test walks the rule table.
  */
@@ -163,8 +163,12 @@ int main(int argc, char **argv)
         rc |= run_forensics_tests();
         ran++;
     }
+    if (all || strcmp(group, "encode") == 0) {
+        rc |= run_encode_tests();
+        ran++;
+    }
     if (!ran) {
-        fprintf(stderr, "usage: %s [all|cases|rules|stream|handshake|forensics]\n", argv[0]);
+        fprintf(stderr, "usage: %s [all|cases|rules|stream|handshake|forensics|encode]\n", argv[0]);
         return 2;
     }
     return rc ? 1 : 0;

@@ -6,5 +6,6 @@
 int run_rules_tests(void);
 int run_stream_tests(void);
 int run_forensics_tests(void);
+int run_encode_tests(void);
 
 #endif
