@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.join(HERE, "forensics"))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import gen  # noqa: E402
-from gen import CLIENT, RSV1, SERVER, WS_GUID, Capture, Close, Deflater, Text  # noqa: E402
+from gen import CLIENT, RSV1, SERVER, WS_GUID, Capture, Close, Deflater, Ping, Text  # noqa: E402
 from gen_forensics import LINK_FIELDS  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "handshake")
@@ -601,14 +601,45 @@ def _(cap):
 
 
 @capture("pmd-neg-param-dropped",
-         "101 dropping server_no_context_takeover the only offer asked for")
+         "101 dropping server_no_context_takeover or server_max_window_bits=10 from the only offer")
 def _(cap):
-    """The client's only offer is permessage-deflate; server_no_context_takeover;
-    the 101 accepts permessage-deflate without it. The client closes TCP."""
+    """Connection 1: the client's only offer is permessage-deflate;
+    server_no_context_takeover; the 101 accepts permessage-deflate without it,
+    so the server may keep its window from message to message. Connection 2:
+    the only offer asks for server_max_window_bits=10; the 101 drops it, so the
+    server may compress with a 32 KiB window where the client asked for 1 KiB
+    at most. The client closes TCP each time."""
     c = cap.conn()
     failed_101(c, c.response_fields(ext=PMD),
                req=c.request_fields(ext=PMD + "; server_no_context_takeover"),
                rules=["pmd-neg-param-dropped"])
+    c = cap.conn()
+    failed_101(c, c.response_fields(ext=PMD),
+               req=c.request_fields(ext=PMD + "; server_max_window_bits=10"),
+               rules=["pmd-neg-param-dropped"])
+
+
+@capture("cause-frame-over-101", "a broken 101, then a broken frame: the Close 1002 answers the frame")
+def _(cap):
+    """The 101 drops the offer's server_max_window_bits=10
+    (pmd-neg-param-dropped, which names no close code: the client should fail
+    the connection). The client carries on without sending anything; the
+    server sends a Ping with RSV1 (pmd-rsv1-on-control, which calls for 1002);
+    the client closes 1002. The Close answers the frame whose rule names its
+    code, not the older 101 whose rule names none. The server's echo is its
+    first frame after the broken Ping (after-fail)."""
+    c = cap.conn().open()
+    c.request(c.request_fields(ext=PMD + "; server_max_window_bits=10"))
+    c.response(c.response_fields(ext=PMD), rules=["pmd-neg-param-dropped"])
+    c.ws(SERVER, Ping("compressed?", rsv=RSV1, rules=["pmd-rsv1-on-control"]))
+    v = c.last()
+    c.ws(CLIENT, Close(1002))
+    cap.link(c.last(), "ws.close.cause", v)
+    cap.link(c.last(), "ws.close.cause_rule", "pmd-rsv1-on-control")
+    cap.link(v, "ws.close.reaction", c.last())
+    cap.link(v, "ws.close.reaction_code", 1002)
+    c.ws(SERVER, Close(1002, rules=["after-fail"]))
+    c.close_tcp(first=SERVER)
 
 
 @capture("pmd-neg-duplicate-element", "101 accepting permessage-deflate twice")
@@ -801,6 +832,26 @@ def _(cap):
     c.ws(CLIENT, Close(1000))
     c.ws(SERVER, Close(1000))
     c.close_tcp(first=SERVER)
+
+
+@capture("legal-pmd-window-15-dropped",
+         "the 101 leaves out server_max_window_bits=15: the default, so nothing changes")
+def _(cap):
+    """As wsproto offers and websocket-driver answers: the client offers
+    permessage-deflate; client_max_window_bits=15; server_max_window_bits=15,
+    the 101 answers a bare permessage-deflate. 15 is the largest window and
+    the default (RFC 7692 §7.1.2.1): dropping it changes nothing, and the
+    client accepts it. Compressed messages both ways, a clean close."""
+    c = cap.conn().open()
+    c.request(c.request_fields(ext=PMD + "; client_max_window_bits=15; server_max_window_bits=15"))
+    c.response(c.response_fields(ext=PMD))
+    cli, srv = Deflater(), Deflater()
+    for i in range(2):
+        c.ws(CLIENT, Text(cli.message(b'{"op":"ping","seq":%d}' % i), rsv=RSV1))
+        c.ws(SERVER, Text(srv.message(b'{"op":"pong","seq":%d}' % i), rsv=RSV1))
+    c.ws(CLIENT, Close(1000))
+    c.ws(SERVER, Close(1000))
+    c.close_tcp(first=CLIENT)
 
 
 @capture("legal-mixed-case", "header names and tokens in any case")

@@ -81,7 +81,8 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     f = ws1002_records_findings(pinfo->num, &n);
     l = ws1002_records_links(pinfo->num, &nl);
     hd = ws1002_records_head(pinfo);
-    if (tree)
+    /* The statistics count frames, with or without a tree. */
+    if (tree || ws_stats_wanted())
         w = ws1002_records_places(pinfo->num, &nframes);
     stats = nframes && ws_stats_wanted();
     want_items = want_items && nframes;

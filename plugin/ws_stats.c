@@ -61,9 +61,6 @@ struct ws_stats_conn {
 static int ws_tap_id = -1;
 /* rec->conn -> struct ws_stats_conn, for the rows of the current table */
 static GHashTable *ws_conns;
-/* A listener that only asks for protocol trees, see ws_stats_init(). */
-static int ws_tree_listener;
-static bool ws_tree_listener_on;
 
 bool ws_stats_wanted(void)
 {
@@ -117,10 +114,8 @@ static void ws_stats_reset(stat_tap_table *table)
 }
 
 /* Called before every run over the packets (a dialog opening or refiltering,
- * tshark starting): one empty table. The records are rebuilt from the
- * protocol tree on the passes after the first, which a table's listener does
- * not ask for; a listener that asks for it, and does nothing else, stays
- * registered from the first use on. */
+ * tshark starting): one empty table. The records come from the first pass's
+ * records on every pass, with or without a protocol tree. */
 static void ws_stats_init(stat_tap_table_ui *ui)
 {
     if (ui->tables && ui->tables->len) {
@@ -128,14 +123,6 @@ static void ws_stats_init(stat_tap_table_ui *ui)
     } else {
         stat_tap_add_table(ui, stat_tap_init_table("WebSocket connections", COL_COUNT, 0, NULL));
         ws_conns_clear();
-    }
-    if (!ws_tree_listener_on) {
-        GString *err = register_tap_listener("ws1002", &ws_tree_listener, NULL,
-                                             TL_REQUIRES_PROTO_TREE, NULL, NULL, NULL, NULL);
-        if (err)
-            g_string_free(err, TRUE);
-        else
-            ws_tree_listener_on = true;
     }
 }
 

@@ -260,6 +260,30 @@ def _(cap):
     link(cap, v, "ws.close.reaction", last(cap))
 
 
+@capture("fail-fin-rst", "a failure Close and FIN, the peer's Close after the FIN, a RST: no gap")
+def _(cap):
+    """As Chromium and the wsproto server end a connection they failed: the
+    client answers the server's RSV2 frame with Close 1002 and its FIN; the
+    server's Close echo arrives after that FIN and the client, which no longer
+    reads, answers with a RST. Connection 1 retransmits the FIN before the
+    echo arrives, connection 2 does not. Every frame is complete and nothing
+    is missing: no capture gap. The echo is the server's first frame after its
+    broken one (after-fail)."""
+    for retransmit in (True, False):
+        c = cap.conn().open().upgrade()
+        c.ws(CLIENT, Text("hello"))
+        c.ws(SERVER, Text("rsv2", rsv=RSV2, rules=["frame-rsv-nonzero"]))
+        v = last(cap)
+        c.ws(CLIENT, Close(1002))
+        cause(cap, last(cap), v, "frame-rsv-nonzero", 1002)
+        c._pkt(CLIENT, "FA")
+        if retransmit:
+            c.seq[CLIENT] = (c.seq[CLIENT] - 1) & 0xFFFFFFFF
+            c._pkt(CLIENT, "FA")
+        c.ws(SERVER, Close(1002, rules=["after-fail"]))
+        c._pkt(CLIENT, "RA")
+
+
 # ---- unexplained failure Closes ---------------------------------------------
 
 

@@ -151,11 +151,11 @@ unsigned wsv_explanations(const struct wsv_finding *f, char out[3][WSV_EXPLANATI
                  "permessage-deflate negotiated on this hop only: the peer sent compressed "
                  "messages");
     if (ri && ri->rule != WSV_RULE_COUNT)
-        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is %s's text for %s", ri->source,
+        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is a text of %s for %s", ri->source,
                  wsv_rule_get(ri->rule)->id);
     else if (ri)
-        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is %s's text for %.60s", ri->source,
-                 ri->meaning);
+        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is a text of %s for %.60s",
+                 ri->source, ri->meaning);
     if (!n)
         snprintf(out[n++], WSV_EXPLANATION_LEN, "none in the capture: the cause may predate it");
     return n;
@@ -189,6 +189,18 @@ static void hs_text(char *buf, size_t len, const struct wsv_finding *f, const st
             return;
         }
         break;
+    case WSV_R_PMD_NEG_PARAM_DROPPED:
+        /* What breaks: the client must inflate what it asked not to. */
+        if (v)
+            snprintf(buf, len,
+                     " [server_max_window_bits=%" PRIu32 " dropped: the server may compress "
+                     "with a 32768-byte window, the client asked for at most %u bytes]",
+                     v, 1u << (v & 15));
+        else
+            snprintf(buf, len,
+                     " [server_no_context_takeover dropped: the server may keep its window "
+                     "from message to message, the client asked it to start afresh]");
+        return;
     case WSV_R_HANDSHAKE_ACCEPT_MISMATCH:
         if (ctx && ctx->accept_expected) {
             snprintf(buf, len, " [%s: expected %s]", what, ctx->accept_expected);

@@ -614,7 +614,9 @@ enum {
 /* What keeps the response from accepting offer o (0: it accepts it). A
  * server may add server_no_context_takeover, client_no_context_takeover and
  * server_max_window_bits unasked (§7.1.1.1, §7.1.1.2, §7.1.2.1); only
- * client_max_window_bits must have been offered (§7.1.2.2). */
+ * client_max_window_bits must have been offered (§7.1.2.2). Dropping an
+ * offered server_max_window_bits=15 changes nothing: 15 is the largest
+ * window and the default (§7.1.2.1). */
 static unsigned mismatch(const struct pmd_param *prm, const struct wsv_pmd_offer *o)
 {
     unsigned m = 0;
@@ -622,7 +624,7 @@ static unsigned mismatch(const struct pmd_param *prm, const struct wsv_pmd_offer
         m |= M_CLIENT_WINDOW;
     if (o->server_max_window_bits) {
         const struct pmd_param *s = &prm[P_SMWB];
-        if (!s->present)
+        if (!s->present && o->server_max_window_bits < 15)
             m |= M_WINDOW_DROPPED;
         else if (s->valid && o->server_max_window_bits != 255 &&
                  s->value > o->server_max_window_bits)
@@ -673,7 +675,7 @@ static void accept_elem_end(void *ctx)
     unsigned m = mismatch(prm, o);
     if (m & M_WINDOW_DROPPED)
         report(a->c, WSV_R_PMD_NEG_PARAM_DROPPED, a->elem, WSV_HS_WHY_DROPPED,
-               o->server_max_window_bits == 255 ? 0 : o->server_max_window_bits);
+               o->server_max_window_bits);
     if (m & M_NCT_DROPPED)
         report(a->c, WSV_R_PMD_NEG_PARAM_DROPPED, a->elem, WSV_HS_WHY_DROPPED, 0);
     /* In the order of the bytes. */

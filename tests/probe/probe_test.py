@@ -299,10 +299,8 @@ def run_pcap(a, tls):
     found = tshark_rules(a, pcap, port, extra)
     # Notes, not violations: after-fail on what follows a must-fail frame;
     # close-unexplained on the legal Close 1002 and 1007 rows (a Close that
-    # reports an error nothing in the capture explains: so it is); and, over
-    # TLS, a capture gap at each FIN after a TLS close_notify (bytes that are
-    # TLS, not WebSocket: a plugin limitation, not the scenario's).
-    noise = {"after-fail", "close-unexplained"} | ({"capture-gap"} if tls else set())
+    # reports an error nothing in the capture explains: so it is).
+    noise = {"after-fail", "close-unexplained"}
     bad = []
     for r in map(json.loads, out.splitlines()):
         mine = [rule for src, rule in found if src == r["client_port"]]
