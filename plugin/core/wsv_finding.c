@@ -154,8 +154,8 @@ unsigned wsv_explanations(const struct wsv_finding *f, char out[3][WSV_EXPLANATI
         snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is a text of %s for %s", ri->source,
                  wsv_rule_get(ri->rule)->id);
     else if (ri)
-        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is a text of %s for %.60s",
-                 ri->source, ri->meaning);
+        snprintf(out[n++], WSV_EXPLANATION_LEN, "the reason is a text of %s for %.60s", ri->source,
+                 ri->meaning);
     if (!n)
         snprintf(out[n++], WSV_EXPLANATION_LEN, "none in the capture: the cause may predate it");
     return n;

@@ -397,6 +397,14 @@ const struct hs_case hs_cases[] = {
      OFFER(PMD "; server_no_context_takeover, " PMD), GOT(PMD), NOTHING},
     {R(PMD_NEG_PARAM_DROPPED), TC_SILENT, "kept", OFFER(PMD "; server_no_context_takeover"),
      GOT(PMD "; server_no_context_takeover"), .pmd = "on snct"},
+    {R(PMD_NEG_PARAM_DROPPED), TC_FIRES, "server_max_window_bits_14",
+     OFFER(PMD "; server_max_window_bits=14"), GOT(PMD),
+     .v = {RS(PMD_NEG_PARAM_DROPPED, PMD, DROPPED, DETAIL(14))}},
+    /* wsproto's offer, websocket-driver's answer: 15 is the largest window and
+     * the default (RFC 7692 §7.1.2.1), so leaving it out changes nothing. */
+    {R(PMD_NEG_PARAM_DROPPED), TC_SILENT, "server_max_window_bits_15",
+     OFFER(PMD "; client_max_window_bits=15; server_max_window_bits=15"), GOT(PMD), NOTHING,
+     .pmd = "on"},
 
     /* ---- pmd-neg-duplicate-element ---- */
     {R(PMD_NEG_DUPLICATE_ELEMENT), TC_FIRES, "", OFFER(PMD ", " PMD), GOT(PMD ", " PMD),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the validator core. Usage:
- * wsv_unit [cases|rules|stream|handshake|forensics|encode] (default: all groups). Every case of
+ * wsv_unit [cases|rules|stream|handshake|session|forensics|encode] (default: all groups).
+ * Every case of
  * the case tables becomes one cmocka test named after the rule it pins; the
  * coverage test walks the rule table.
  */
@@ -18,6 +19,7 @@
 
 #include "harness.h"
 #include "test_handshake.h"
+#include "test_session.h"
 #include "tests.h"
 
 static const struct {
@@ -36,22 +38,13 @@ static void run_case(void **state)
     tc_run(*state);
 }
 
-/* Every rule the core or the handshake module judges has a case where it
- * fires and a legal look-alike where it stays silent; the other rules are
- * judged elsewhere and tested there. */
-static void test_coverage_every_core_rule_both_ways(void **state)
+/* Every rule of the table has a case where it fires and a legal look-alike
+ * where it stays silent: the frame validator's in the case tables, the
+ * handshake module's in hs_cases, the session's in sx_cases. None is
+ * exempt. */
+static void test_coverage_every_rule_both_ways(void **state)
 {
     (void)state;
-    static const enum wsv_impl impl[] = {
-#define WSV_RULE(name, id, rfc, sec, close, alt1, alt2, sev, chk, needs, im, text) WSV_IMPL_##im,
-#include <wsv/wsv_rules.def>
-#undef WSV_RULE
-    };
-    static const char *const ids[] = {
-#define WSV_RULE(name, id, rfc, sec, close, alt1, alt2, sev, chk, needs, im, text) id,
-#include <wsv/wsv_rules.def>
-#undef WSV_RULE
-    };
     unsigned fires[WSV_RULE_COUNT] = {0}, silent[WSV_RULE_COUNT] = {0};
     for (size_t t = 0; t < NTABLES; t++)
         for (size_t i = 0; i < *tables[t].count; i++) {
@@ -60,38 +53,28 @@ static void test_coverage_every_core_rule_both_ways(void **state)
             (tc->kind == TC_FIRES ? fires : silent)[tc->rule]++;
         }
     hs_count_cases(fires, silent);
+    sx_count_cases(fires, silent);
 
-    unsigned missing = 0, both = 0, exempt = 0;
+    unsigned missing = 0, nf = 0, ns = 0;
     for (unsigned r = 0; r < WSV_RULE_COUNT; r++) {
-        if (impl[r] != WSV_IMPL_CORE && !wsv_hs_judges(r)) {
-            print_message("    exempt (judged outside the core and the handshake module): %s\n",
-                          ids[r]);
-            exempt++;
-            continue;
-        }
         if (!fires[r] || !silent[r]) {
-            print_message("    MISSING for %s: %s%s\n", ids[r], fires[r] ? "" : "FIRES case ",
-                          silent[r] ? "" : "SILENT case");
+            print_message("    MISSING for %s: %s%s\n", wsv_rule_get(r)->id,
+                          fires[r] ? "" : "FIRES case ", silent[r] ? "" : "SILENT case");
             missing++;
-        } else {
-            both++;
         }
+        nf += fires[r];
+        ns += silent[r];
     }
-    unsigned nf = 0, ns = 0;
-    for (unsigned r = 0; r < WSV_RULE_COUNT; r++)
-        nf += fires[r], ns += silent[r];
-    print_message("    %u cases (%u fire, %u silent); %u core and handshake rules covered both "
-                  "ways, %u exempt\n",
-                  nf + ns, nf, ns, both, exempt);
+    print_message("    %u cases (%u fire, %u silent); %u rules, every one covered both ways\n",
+                  nf + ns, nf, ns, WSV_RULE_COUNT);
     assert_int_equal(missing, 0);
-    assert_true(both > 0);
 }
 
 /* Test names are how a failure is found again: no two alike. */
 static void test_coverage_case_names_unique(void **state)
 {
     (void)state;
-    size_t n = hs_count;
+    size_t n = hs_count + sx_count;
     for (size_t t = 0; t < NTABLES; t++)
         n += *tables[t].count;
     char(*names)[160] = calloc(n, sizeof(*names));
@@ -102,6 +85,8 @@ static void test_coverage_case_names_unique(void **state)
             tc_name(&tables[t].cases[i], names[k++], sizeof(names[0]));
     for (size_t i = 0; i < hs_count; i++)
         hs_case_name(&hs_cases[i], names[k++], sizeof(names[0]));
+    for (size_t i = 0; i < sx_count; i++)
+        sx_case_name(&sx_cases[i], names[k++], sizeof(names[0]));
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (strcmp(names[i], names[j]) == 0)
@@ -119,8 +104,8 @@ static int run_cases(void)
     if (!tests || !names)
         return 1;
     size_t k = 0;
-    tests[k].name = "test_coverage_every_core_rule_both_ways";
-    tests[k++].test_func = test_coverage_every_core_rule_both_ways;
+    tests[k].name = "test_coverage_every_rule_both_ways";
+    tests[k++].test_func = test_coverage_every_rule_both_ways;
     tests[k].name = "test_coverage_case_names_unique";
     tests[k++].test_func = test_coverage_case_names_unique;
     for (size_t t = 0; t < NTABLES; t++)
@@ -159,6 +144,10 @@ int main(int argc, char **argv)
         rc |= run_handshake_tests();
         ran++;
     }
+    if (all || strcmp(group, "session") == 0) {
+        rc |= run_session_tests();
+        ran++;
+    }
     if (all || strcmp(group, "forensics") == 0) {
         rc |= run_forensics_tests();
         ran++;
@@ -168,7 +157,8 @@ int main(int argc, char **argv)
         ran++;
     }
     if (!ran) {
-        fprintf(stderr, "usage: %s [all|cases|rules|stream|handshake|forensics|encode]\n", argv[0]);
+        fprintf(stderr, "usage: %s [all|cases|rules|stream|handshake|session|forensics|encode]\n",
+                argv[0]);
         return 2;
     }
     return rc ? 1 : 0;
