@@ -41,8 +41,10 @@ static void feed(packet_info *pinfo, tvbuff_t *tvb, unsigned consumed)
         if (!(wc = ws1002_conv_get(pinfo, true, &dir)))
             return;
         ws1002_pkt_attach(pk, pinfo, wc, dir);
-        /* The 101 of a segment that goes on with frames comes first. */
-        ws1002_handshake(pk, pinfo);
+        /* The 101 of a segment that goes on with frames comes first (once
+         * frames were fed, heads are no longer judged). */
+        if (!wsv_session_started(&wc->s))
+            ws1002_handshake(pk, pinfo);
     }
     ws1002_pkt_frames_begin(pk, pinfo);
     io = ws1002_io(pk);

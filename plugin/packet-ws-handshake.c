@@ -50,35 +50,60 @@ static unsigned ip_end(const uint8_t *p, unsigned k, unsigned len)
     return len;
 }
 
+/* Where the TCP header lies in the frame: at the packet's ports, with a sane
+ * data offset, after at most a few hundred bytes of link and network
+ * headers. The usual places first (Ethernet, loopback, Linux cooked, raw IP;
+ * IPv4, IPv6), then every other. */
+static unsigned tcp_header_at(const packet_info *pinfo, const uint8_t *p, unsigned caplen)
+{
+    static const unsigned usual[] = {34, 54, 24, 44, 36, 56, 20, 40, 38, 58};
+
+    for (unsigned i = 0; i < array_length(usual); i++) {
+        unsigned k = usual[i];
+        if (k + 20 <= caplen && be16(p + k) == pinfo->srcport && be16(p + k + 2) == pinfo->destport)
+            return k;
+    }
+    for (unsigned k = 0; k + 20 <= caplen && k < 320; k++)
+        if (be16(p + k) == pinfo->srcport && be16(p + k + 2) == pinfo->destport)
+            return k;
+    return caplen;
+}
+
 const uint8_t *ws1002_tcp_payload(packet_info *pinfo, tvbuff_t *frame, unsigned *at, unsigned *len,
                                   uint32_t *seq)
 {
-    unsigned caplen = tvb_captured_length(frame);
+    /* The handshake and the heuristic both ask, for the same packet. */
+    static uint32_t last_pnum;
+    static unsigned last_at, last_len;
+    static uint32_t last_seq;
+    static bool last_ok;
+    unsigned caplen = tvb_captured_length(frame), k, hl, end;
     const uint8_t *p;
 
     if (pinfo->ptype != PT_TCP || caplen < 20)
         return NULL;
     p = tvb_get_ptr(frame, 0, (int)caplen);
-    /* The TCP header: the packet's ports, then a sane data offset. Link and
-     * network headers before it are at most a few hundred bytes. */
-    for (unsigned k = 0; k + 20 <= caplen && k < 320; k++) {
-        unsigned hl, end;
-        if (be16(p + k) != pinfo->srcport || be16(p + k + 2) != pinfo->destport)
-            continue;
-        hl = 4u * (p[k + 12] >> 4);
-        if (hl < 20 || k + hl > caplen)
-            continue;
-        end = ip_end(p, k, caplen);
+    if (last_pnum != pinfo->num) {
+        last_pnum = pinfo->num;
+        last_ok = false;
+        k = tcp_header_at(pinfo, p, caplen);
+        hl = k < caplen ? 4u * (p[k + 12] >> 4) : 0;
+        end = hl >= 20 && k + hl <= caplen ? ip_end(p, k, caplen) : 0;
         /* Cut short by the capture: nobody sees where it ends. */
-        if (end > caplen || end < k + hl)
-            return NULL;
-        *at = k + hl;
-        *len = end - *at;
-        if (seq)
-            *seq = (uint32_t)be16(p + k + 4) << 16 | be16(p + k + 6);
-        return *len ? p + *at : NULL;
+        if (end && end <= caplen && end > k + hl) {
+            last_at = k + hl;
+            last_len = end - last_at;
+            last_seq = (uint32_t)be16(p + k + 4) << 16 | be16(p + k + 6);
+            last_ok = true;
+        }
     }
-    return NULL;
+    if (!last_ok)
+        return NULL;
+    *at = last_at;
+    *len = last_len;
+    if (seq)
+        *seq = last_seq;
+    return p + last_at;
 }
 
 /* What came of a head. */
@@ -174,6 +199,13 @@ static enum judged judge_response(struct ws1002_pkt *pk, packet_info *pinfo, con
     return HEAD_JUDGED;
 }
 
+/* Cheap refusals first: a start line begins with a method token or "HTTP/"
+ * (most TCP payload is neither). */
+static bool looks_like_head(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
 /* The heads at the start of ds[at, at + len): the first that concerns
  * WebSocket is judged. True once one was. */
 static bool heads_in(struct ws1002_pkt *pk, packet_info *pinfo, unsigned src, const uint8_t *p,
@@ -182,9 +214,7 @@ static bool heads_in(struct ws1002_pkt *pk, packet_info *pinfo, unsigned src, co
     while (len >= 16) {
         struct wsv_http_head h;
         enum judged j;
-        /* Cheap refusals first: a start line begins with a method token or
-         * "HTTP/" (most TCP payload is neither). */
-        if (!(p[0] >= 'A' && p[0] <= 'Z'))
+        if (!looks_like_head(p[0]))
             return false;
         if (wsv_http_parse(p, len, &h) != WSV_HTTP_OK)
             return false;
@@ -232,7 +262,9 @@ void ws1002_handshake(struct ws1002_pkt *pk, packet_info *pinfo)
         if (src == 0)
             p = ws1002_tcp_payload(pinfo, ds, &at, &len, NULL);
         else
-            p = head_source(d) && len ? tvb_get_ptr(ds, 0, (int)len) : NULL;
+            p = len >= 16 && looks_like_head(ws1002_tvb_get_u8(ds, 0)) && head_source(d)
+                    ? tvb_get_ptr(ds, 0, (int)len)
+                    : NULL;
         if (p && heads_in(pk, pinfo, src, p, at, len))
             return;
     }

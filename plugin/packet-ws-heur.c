@@ -280,8 +280,9 @@ static unsigned hc_slot(const packet_info *pinfo)
     return (pinfo->srcport ^ pinfo->destport) % HC_CACHE_SLOTS;
 }
 
-/* The packet's entry, or NULL (a miss: look the conversation up). */
-static struct ws_heur_conv *hc_cached(const packet_info *pinfo)
+/* The packet's entry, or NULL (a miss: look the conversation up); its
+ * conversation in *conv. */
+static struct ws_heur_conv *hc_cached(const packet_info *pinfo, conversation_t **conv)
 {
     unsigned slot = hc_slot(pinfo);
     uint32_t lo = MIN(pinfo->srcport, pinfo->destport), hi = MAX(pinfo->srcport, pinfo->destport);
@@ -289,6 +290,7 @@ static struct ws_heur_conv *hc_cached(const packet_info *pinfo)
     if (!hc_cache[slot].conv || hc_cache[slot].conv->last_frame != pinfo->num ||
         hc_cache[slot].lo != lo || hc_cache[slot].hi != hi)
         return NULL;
+    *conv = hc_cache[slot].conv;
     return hc_cache[slot].hc;
 }
 
@@ -306,14 +308,16 @@ static void hc_remember(const packet_info *pinfo, conversation_t *conv, struct w
  * use; NULL if it needs no more looking at (found, or not WebSocket). */
 static struct ws_heur_conv *hc_pending(packet_info *pinfo, conversation_t **convp)
 {
-    struct ws_heur_conv *hc = hc_cached(pinfo);
-    conversation_t *conv;
+    conversation_t *conv = NULL;
+    struct ws_heur_conv *hc = hc_cached(pinfo, &conv);
 
     if (hc == &ws_heur_rejected)
         return NULL;
-    conv = find_or_create_conversation(pinfo);
-    hc = hc_get(conv, pinfo, true);
-    hc_remember(pinfo, conv, hc);
+    if (!hc) {
+        conv = find_or_create_conversation(pinfo);
+        hc = hc_get(conv, pinfo, true);
+        hc_remember(pinfo, conv, hc);
+    }
     *convp = conv;
     if (!hc || hc->claim || hc->h.verdict == WSV_HEUR_NOT_WEBSOCKET)
         return NULL;
@@ -367,15 +371,14 @@ static bool undissected(packet_info *pinfo)
     return top == proto_tcp || top == proto_data || top == proto_http;
 }
 
-/* Bytes an HTTP message starts with: a method token and a space, or
- * "HTTP/". */
-static bool http_start(const uint8_t *p, unsigned n)
+/* Bytes HTTP leaves alone: it holds a segment that starts with a printable
+ * byte for a header line (or parses it), and shows nothing for one that
+ * starts with another byte. A frame header is printable only with FIN clear
+ * and an RSV bit set (0x41: the first frame of a compressed fragmented
+ * message), which HTTP holds and this route then does not see. */
+static bool http_ignores(const uint8_t *p)
 {
-    unsigned k = 0;
-
-    while (k < n && k < 16 && p[k] >= 'A' && p[k] <= 'Z')
-        k++;
-    return k > 0 && k < n && (p[k] == ' ' || p[k] == '/');
+    return p[0] < 0x20 || p[0] > 0x7e;
 }
 
 void ws1002_heur_packet(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
@@ -389,12 +392,12 @@ void ws1002_heur_packet(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb)
     tvbuff_t *ptvb;
 
     if (!pref_midstream || PINFO_FD_VISITED(pinfo) || pinfo->ptype != PT_TCP ||
-        !undissected(pinfo) || hc_cached(pinfo) == &ws_heur_rejected ||
-        p_get_proto_data(pinfo->pool, pinfo, proto_ws, WS_HEUR_FED_KEY))
+        !undissected(pinfo) || hc_cached(pinfo, &conv) == &ws_heur_rejected)
         return;
     p = ws1002_tcp_payload(pinfo, tvb, &at, &len, &seq);
-    if (!p || http_start(p, len) || !(hc = hc_pending(pinfo, &conv)) ||
-        conversation_get_dissector(conv, pinfo->num))
+    if (!p || !http_ignores(p) || p_get_proto_data(pinfo->pool, pinfo, proto_ws, WS_HEUR_FED_KEY) ||
+        !(hc = hc_pending(pinfo, &conv)) || conversation_get_dissector(conv, pinfo->num) ||
+        ws1002_tcp_held(conv, pinfo, seq))
         return;
     dir = hc_dir(hc, pinfo);
     if (!hc_feed(hc, dir, SEQ_RAW, seq, p, len, &sp) || hc->h.verdict != WSV_HEUR_WEBSOCKET) {

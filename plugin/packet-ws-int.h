@@ -225,5 +225,9 @@ struct tcp_analysis *ws1002_tcp_conversation(conversation_t *conv, packet_info *
  * told once). */
 void ws1002_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *seen,
                      struct wsv_tcp *out);
+/* Does TCP hold the packet's segment (raw_seq: the sequence number in its
+ * header) for a reassembly, a PDU that goes on past it? Its bytes reach the
+ * dissector that asked for them later, if at all. */
+bool ws1002_tcp_held(conversation_t *conv, packet_info *pinfo, uint32_t raw_seq);
 
 #endif

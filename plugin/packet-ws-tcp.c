@@ -63,3 +63,23 @@ void ws1002_tcp_read(struct tcp_analysis *tcpd, packet_info *pinfo, uint8_t *see
     out->rst = (fresh & WS_TCP_COMPLETENESS_RST) != 0;
     out->fin_seen = (now & WS_TCP_COMPLETENESS_FIN) != 0;
 }
+
+bool ws1002_tcp_held(conversation_t *conv, packet_info *pinfo, uint32_t raw_seq)
+{
+    struct tcp_analysis *tcpd = ws1002_tcp_conversation(conv, pinfo);
+    const tcp_flow_t *fwd = tcpd ? tcpd->fwd : NULL;
+    /* TCP keys its reassemblies by relative sequence numbers unless the
+     * preference says otherwise: either numbering finds them. */
+    uint32_t seq[2] = {raw_seq - (fwd ? fwd->base_seq : 0), raw_seq};
+
+    if (!fwd || !fwd->multisegment_pdus || PINFO_FD_VISITED(pinfo))
+        return false;
+    for (unsigned k = 0; k < 2; k++) {
+        const struct tcp_multisegment_pdu *msp =
+            (const struct tcp_multisegment_pdu *)wmem_tree_lookup32_le(fwd->multisegment_pdus,
+                                                                       seq[k]);
+        if (msp && seq[k] >= msp->seq && seq[k] < msp->nxtpdu)
+            return true;
+    }
+    return false;
+}

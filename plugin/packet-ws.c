@@ -50,7 +50,9 @@ static int first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool 
         pk = ws1002_pkt_get(pinfo);
         if (wc)
             ws1002_pkt_attach(pk, pinfo, wc, dir);
-        ws1002_handshake(pk, pinfo);
+        /* Once frames were fed, heads are no longer judged. */
+        if (!wc || !wsv_session_started(&wc->s))
+            ws1002_handshake(pk, pinfo);
         if (!pk->wc) {
             ws1002_heur_packet(pinfo, tree, tvb);
             pk = ws1002_pkt_peek(pinfo);
