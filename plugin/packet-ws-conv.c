@@ -133,7 +133,7 @@ static void on_finding(void *user, const struct wsv_finding *f)
 {
     struct ws1002_pkt *pk = user;
 
-    GROW(pk->f, pk->n, pk->cap, wmem_packet_scope());
+    GROW(pk->f, pk->n, pk->cap, pk->pool);
     pk->f[pk->n++] = *f;
 }
 
@@ -141,7 +141,7 @@ static void on_link(void *user, const struct wsv_link *l)
 {
     struct ws1002_pkt *pk = user;
 
-    GROW(pk->l, pk->nl, pk->lcap, wmem_packet_scope());
+    GROW(pk->l, pk->nl, pk->lcap, pk->pool);
     pk->l[pk->nl++] = *l;
 }
 
@@ -161,7 +161,7 @@ static void on_frame(void *user, unsigned dir, uint32_t index, uint64_t offset, 
     (void)dir;
     if (!pk->chunk || offset < pk->chunk_at || rel > tvb_captured_length(pk->chunk))
         return;
-    GROW(pk->w, pk->nw, pk->wcap, wmem_packet_scope());
+    GROW(pk->w, pk->nw, pk->wcap, pk->pool);
     /* Frames the session numbers but the source cannot place keep their
      * index: the places are by index. */
     while (pk->nw < index)
@@ -244,6 +244,7 @@ struct ws1002_pkt *ws1002_pkt_get(packet_info *pinfo)
     if (!ws1002_pkt_peek(pinfo)) {
         memset(&ws_pkt, 0, sizeof ws_pkt);
         ws_pkt.pnum = pinfo->num;
+        ws_pkt.pool = pinfo->pool;
     }
     return &ws_pkt;
 }
@@ -340,9 +341,11 @@ void ws1002_pkt_finish(struct ws1002_pkt *pk, packet_info *pinfo)
     if (!wc)
         return;
     tell_tcp(pk, pinfo);
-    /* Over TLS, TCP's sequence numbers count records, not WebSocket bytes. */
-    wsv_session_packet_end(&wc->s, pk->fed && !pk->pending && !ws1002_has_layer(pinfo, proto_tls),
-                           &io);
+    /* Over TLS, TCP's sequence numbers count records, not WebSocket bytes.
+     * A connection's first packet with frames tells which it is. */
+    if (pk->fed && !wc->over_tls)
+        wc->over_tls = ws1002_has_layer(pinfo, proto_tls) ? 2 : 1;
+    wsv_session_packet_end(&wc->s, pk->fed && !pk->pending && wc->over_tls == 1, &io);
     awaits = wsv_session_awaits(&wc->s);
     if (awaits != wc->awaits)
         ws_awaiting += awaits ? 1 : (unsigned)-1;

@@ -75,8 +75,7 @@ int ws1002_frames(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
         return 0;
     /* Later passes show what the first pass found; nested (ICMP error)
      * packets are not the connection's. */
-    if (PINFO_FD_VISITED(pinfo) || pinfo->flags.in_error_pkt ||
-        !proto_is_protocol_enabled(find_protocol_by_id(proto_ws))) {
+    if (PINFO_FD_VISITED(pinfo) || pinfo->flags.in_error_pkt || !ws1002_enabled()) {
         pinfo->can_desegment = can_desegment;
         ret = call_dissector_only(inner, tvb, pinfo, tree, data);
         pinfo->can_desegment = saved_can;

@@ -359,15 +359,13 @@ static ws1002_heur_ret_t ws_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tr
 /* ---- Way in 2: from the postdissector ------------------------------------- */
 
 /* Did no dissector show the packet's TCP payload: nothing above TCP in its
- * layers but http (which never declines on its ports) or data? (The last
- * layer is this postdissector's own.) */
+ * layers but http (which never declines on its ports) or data? (The
+ * postdissector adds no layer of its own.) */
 static bool undissected(packet_info *pinfo)
 {
     wmem_list_frame_t *fr = pinfo->layers ? wmem_list_tail(pinfo->layers) : NULL;
-    int top = -1;
+    int top = fr ? GPOINTER_TO_INT(wmem_list_frame_data(fr)) : -1;
 
-    while (fr && (top = GPOINTER_TO_INT(wmem_list_frame_data(fr))) == proto_ws)
-        fr = wmem_list_frame_prev(fr);
     return top == proto_tcp || top == proto_data || top == proto_http;
 }
 

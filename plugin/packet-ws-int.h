@@ -39,6 +39,9 @@
 /* ---- packet-ws.c -------------------------------------------------------- */
 
 extern int proto_ws;
+/* Whether ws is enabled (Analyze > Enabled Protocols): the handles ws1002
+ * registers carry no protocol, so Wireshark does not check it for them. */
+bool ws1002_enabled(void);
 /* Reading switches set in the preferences (enum wsv_switch bits). */
 unsigned ws1002_strict(void);
 /* The server-port preference (0: none). */
@@ -57,6 +60,7 @@ struct ws1002_conv {
     struct tcp_analysis *tcpd; /* TCP's view of the connection, if any */
     uint8_t tcp_seen;          /* FIN/RST bits of the connection already told */
     bool awaits;               /* counted in the packets-without-frames watch */
+    uint8_t over_tls;          /* 0: not known yet, 1: no, 2: its frames come out of TLS */
     /* The opening handshake: the request until its final response, and what
      * the 101 said (strings in file scope; NULL: none). */
     struct wsv_hs_request *req;
@@ -68,6 +72,7 @@ struct ws1002_conv {
  * results collected for the records, and where its frames lie. */
 struct ws1002_pkt {
     uint32_t pnum;
+    wmem_allocator_t *pool; /* the packet's (pinfo->pool) */
     struct ws1002_conv *wc; /* NULL: the packet is no WebSocket connection's */
     unsigned dir;
     bool tcp_told; /* TCP's facts went to the session */

@@ -22,6 +22,15 @@ int proto_ws = -1;
 unsigned ws1002_pref_server_port;
 
 static dissector_handle_t post_handle;
+static protocol_t *ws_protocol;
+/* Enabling or disabling a protocol re-dissects, which runs ws_init. */
+static bool ws_on;
+static const char *ws_short_name;
+
+bool ws1002_enabled(void)
+{
+    return ws_on;
+}
 static ws1002_pref_bool_t pref_switch[8];
 
 unsigned ws1002_strict(void)
@@ -35,10 +44,11 @@ unsigned ws1002_strict(void)
 }
 
 /* The first pass. */
-static int first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool want_items)
+static int first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     struct ws1002_pkt *pk = ws1002_pkt_peek(pinfo);
     unsigned dir = 0;
+    bool want_items;
 
     if (!pk) {
         /* No frames went to the core: a packet of a WebSocket connection
@@ -61,7 +71,8 @@ static int first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool 
         }
     }
     ws1002_pkt_finish(pk, pinfo);
-    if (!pk->n && !pk->nl && !pk->head && !(want_items && pk->nw) && !(pk->nw && ws_stats_wanted()))
+    want_items = pk->nw && proto_field_is_referenced(tree, proto_ws);
+    if (!pk->n && !pk->nl && !pk->head && !want_items && !(pk->nw && ws_stats_wanted()))
         return 0;
     ws1002_render(pinfo, tree, tvb, pk->wc, pk->dir, pk->head, pk->w, pk->nw, want_items, pk->f,
                   pk->n, pk->l, pk->nl);
@@ -76,10 +87,14 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     const struct ws1002_where *w = NULL;
     struct ws1002_conv *wc;
     unsigned dir, nframes = 0, n, nl;
-    bool want_items = proto_field_is_referenced(tree, proto_ws), stats;
+    bool want_items, stats;
 
+    if (!ws1002_enabled())
+        return 0;
+    /* Expert infos name pinfo's current protocol; the handle has none. */
+    pinfo->current_proto = ws_short_name;
     if (!PINFO_FD_VISITED(pinfo))
-        return first_pass(tvb, pinfo, tree, want_items);
+        return first_pass(tvb, pinfo, tree);
     f = ws1002_records_findings(pinfo->num, &n);
     l = ws1002_records_links(pinfo->num, &nl);
     hd = ws1002_records_head(pinfo);
@@ -87,7 +102,7 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
     if (tree || ws_stats_wanted())
         w = ws1002_records_places(pinfo->num, &nframes);
     stats = nframes && ws_stats_wanted();
-    want_items = want_items && nframes;
+    want_items = nframes && proto_field_is_referenced(tree, proto_ws);
     if (!n && !nl && !hd && !want_items && !stats)
         return 0;
     wc = ws1002_conv_get(pinfo, false, &dir);
@@ -99,6 +114,7 @@ static int dissect_ws(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void 
 
 static void ws_init(void)
 {
+    ws_on = proto_is_protocol_enabled(ws_protocol);
     ws1002_conv_init();
     ws1002_records_init();
     ws1002_frames_init();
@@ -135,7 +151,11 @@ void proto_register_ws(void)
 
     ws1002_heur_register(module);
     ws1002_frames_register();
-    post_handle = create_dissector_handle(dissect_ws, proto_ws);
+    ws_protocol = find_protocol_by_id(proto_ws);
+    ws_short_name = proto_get_protocol_short_name(ws_protocol);
+    /* Without a protocol: Wireshark then adds no layer for every packet of
+     * every capture (two list and two map operations each). */
+    post_handle = create_dissector_handle(dissect_ws, -1);
     register_postdissector(post_handle);
     register_init_routine(ws_init);
     register_cleanup_routine(ws_cleanup);

@@ -420,12 +420,15 @@ static void capture(struct ctx *x, uint64_t from)
     frame_end = f->offset + f->header_len + f->payload_len;
     if (frame_end < f->offset)
         frame_end = UINT64_MAX;
-    while (!OPEN(s)->frame_decided && y->look_have < sizeof y->look &&
-           f->offset + y->look_have < end && f->offset + y->look_have < frame_end) {
+    if (!OPEN(s)->frame_decided && y->look_have < sizeof y->look) {
         uint64_t at = f->offset + y->look_have;
-        if (at < x->chunk_at)
-            break;
-        y->look[y->look_have++] = x->chunk[at - x->chunk_at];
+        uint64_t stop = f->offset + sizeof y->look;
+        stop = end < stop ? end : stop;
+        stop = frame_end < stop ? frame_end : stop;
+        if (at >= x->chunk_at && at < stop) {
+            memcpy(y->look + y->look_have, x->chunk + (at - x->chunk_at), (size_t)(stop - at));
+            y->look_have += (uint16_t)(stop - at);
+        }
     }
     if (f->opcode != WSV_OP_CLOSE || f->payload_len > 125)
         return;

@@ -9,6 +9,7 @@
  */
 #include "wsv/wsv.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* States, as bit positions (6 bits each; 9 states fit in 64 bits). Only
@@ -63,47 +64,70 @@ static const uint64_t rows[256] = {
 #undef ROW
 /* clang-format on */
 
-/* Bytes run through the DFA between two tests for a rejection: S_BAD is
- * absorbing, so the test can wait, and the block is rescanned only on
- * failure to find the first invalid byte. */
-#define BLOCK 16
+/* Eight bytes through the DFA, unrolled: the shift chain is the whole cost.
+ * x86 and AArch64 shifts use the low 6 bits of the count, so the mask costs
+ * nothing on the dependency chain. */
+static inline uint64_t dfa8(uint64_t t, const uint8_t *p)
+{
+    t = rows[p[0]] >> (t & 63);
+    t = rows[p[1]] >> (t & 63);
+    t = rows[p[2]] >> (t & 63);
+    t = rows[p[3]] >> (t & 63);
+    t = rows[p[4]] >> (t & 63);
+    t = rows[p[5]] >> (t & 63);
+    t = rows[p[6]] >> (t & 63);
+    t = rows[p[7]] >> (t & 63);
+    return t & 63;
+}
+
+static inline bool ascii16(const uint8_t *p)
+{
+    uint64_t a, b;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    return ((a | b) & 0x8080808080808080ull) == 0;
+}
+
+static inline bool ascii8(const uint8_t *p)
+{
+    uint64_t a;
+    memcpy(&a, p, 8);
+    return (a & 0x8080808080808080ull) == 0;
+}
 
 size_t wsv_utf8_validate(uint32_t *state, const uint8_t *p, size_t len)
 {
+    const uint8_t *q = p, *end = p + len;
     uint64_t s = *state;
-    size_t i = 0;
+
     if (s == WSV_UTF8_REJECT)
         return 0;
-    while (i < len) {
-        /* ASCII runs, 16 bytes at a time, whenever no sequence is open. */
+    /* Eight bytes at a time: skipped while ASCII and no sequence is open,
+     * else through the DFA. S_BAD is absorbing, so the first invalid byte
+     * is looked for only once a block failed. */
+    while (end - q >= 8) {
         if (s == S_OK) {
-            while (len - i >= 16) {
-                uint64_t a, b;
-                memcpy(&a, p + i, 8);
-                memcpy(&b, p + i + 8, 8);
-                if ((a | b) & 0x8080808080808080ull)
-                    break;
-                i += 16;
+            while (end - q >= 16 && ascii16(q))
+                q += 16;
+            if (end - q >= 8 && ascii8(q)) {
+                q += 8;
+                continue;
             }
+            if (end - q < 8)
+                break;
         }
-        size_t end = len - i >= BLOCK ? i + BLOCK : len;
-        uint64_t t = s;
-        /* x86 and AArch64 shifts use the low 6 bits of the count, so the
-         * mask costs nothing on the dependency chain. */
-        for (size_t j = i; j < end; j++)
-            t = rows[p[j]] >> (t & 63);
-        t &= 63;
-        if (t == S_BAD) {
-            for (;; i++) {
-                s = rows[p[i]] >> s & 63;
-                if (s == S_BAD) {
-                    *state = WSV_UTF8_REJECT;
-                    return i;
-                }
-            }
-        }
+        uint64_t t = dfa8(s, q);
+        if (t == S_BAD)
+            break;
         s = t;
-        i = end;
+        q += 8;
+    }
+    for (; q < end; q++) {
+        s = rows[*q] >> s & 63;
+        if (s == S_BAD) {
+            *state = WSV_UTF8_REJECT;
+            return (size_t)(q - p);
+        }
     }
     *state = (uint32_t)s;
     return len;

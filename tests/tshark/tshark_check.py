@@ -227,7 +227,7 @@ class Shark:
 # ---- checks -----------------------------------------------------------------
 
 
-def check_plugin_loaded(sh, rules):
+def check_plugin_loaded(sh, rules, captures):
     out, _ = sh.run(["-G", "plugins"])
     hits = [line for line in out.splitlines() if line.split("\t")[0].strip() == "ws.so"]
     if not hits:
@@ -257,6 +257,23 @@ def check_plugin_loaded(sh, rules):
     if missing:
         raise Failure("expert infos missing from tshark -G fields: %s" % ", ".join(missing))
     print("contract: %d fields, %d expert infos" % (len(CONTRACT_FIELDS), len(rules)))
+    check_disabled(sh, os.path.join(captures, "demo.pcapng"))
+
+
+def check_disabled(sh, path):
+    """Analyze > Enabled Protocols (--disable-protocol ws): no finding, and
+    websocket dissects the frames it dissects without the plugin."""
+    def count(args):
+        out, _ = sh.run(["-n", "-r", path] + args + ["-T", "fields", "-e", "frame.number"])
+        return len(out.split())
+    on, off = count(["-Y", "ws.rule"]), count(["--disable-protocol", "ws", "-Y", "ws"])
+    frames_on = count(["-Y", "websocket"])
+    frames_off = count(["--disable-protocol", "ws", "-Y", "websocket"])
+    if not on or off or frames_on != frames_off:
+        raise Failure("ws disabled: %d packets with ws items (%d enabled); websocket in %d packets "
+                      "(%d enabled)" % (off, on, frames_off, frames_on))
+    print("disabled: no ws item (%d packets with findings when enabled), websocket in %d packets"
+          % (on, frames_off))
 
 
 def parse_fields(out, nfields):
@@ -940,7 +957,7 @@ def main():
             entry["args"] = sh.resolve(opts.captures, entry["args"])
         try:
             if opts.plugin_loaded:
-                check_plugin_loaded(sh, rules)
+                check_plugin_loaded(sh, rules, opts.captures)
             elif opts.stats:
                 if opts.stats not in index:
                     raise Failure("%s is not in index.tsv" % opts.stats)

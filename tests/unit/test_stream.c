@@ -624,6 +624,42 @@ static void test_utf8_validate_all_short_sequences(void **state)
     assert_int_equal(st, WSV_UTF8_ACCEPT);
 }
 
+/* The validator skips ASCII 16 and 8 bytes at a time and runs the DFA over
+ * 8-byte blocks: a code point, a bad byte or a truncated sequence at every
+ * position of strings up to 3 blocks long, and every split into two calls,
+ * must read as the reference reads them. */
+static void test_utf8_validate_block_boundaries(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b;
+        size_t n;
+    } inserts[] = {{"\xc3\xa9", 2},     {"\xe2\x82\xac", 3}, {"\xf0\x9f\x98\x80", 4},
+                   {"\xff", 1},         {"\xc3", 1},         {"\xe2\x82", 2},
+                   {"\xf0\x9f\x98", 3}, {"\xed\xa0\x80", 3}, {"\x80", 1}};
+    uint8_t b[48];
+    unsigned long n = 0;
+
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t k = 0; k < sizeof inserts / sizeof inserts[0]; k++)
+            for (size_t at = 0; at + inserts[k].n <= len; at++) {
+                memset(b, 'a', len);
+                memcpy(b + at, inserts[k].b, inserts[k].n);
+                check_utf8_api(b, len);
+                size_t open, want = ref_utf8(b, len, &open);
+                for (size_t cut = 0; cut <= len; cut++) {
+                    uint32_t st = WSV_UTF8_ACCEPT;
+                    size_t a = wsv_utf8_validate(&st, b, cut);
+                    size_t got = a < cut ? a : cut + wsv_utf8_validate(&st, b + cut, len - cut);
+                    if (got != want || (want < len) != (st == WSV_UTF8_REJECT))
+                        fail_msg("insert %zu at %zu of %zu, cut at %zu: %zu, reference %zu", k, at,
+                                 len, cut, got, want);
+                    n++;
+                }
+            }
+    print_message("    %lu splits checked against the reference\n", n);
+}
+
 /* Random text messages, fragmented at random with pings between the
  * fragments: the core's verdict must be the reference decoder's. */
 static void test_utf8_random_messages_match_reference(void **state)
@@ -804,6 +840,7 @@ int run_stream_tests(void)
         cmocka_unit_test(test_stream_close_is_per_direction),
         cmocka_unit_test(test_stream_empty_feeds),
         cmocka_unit_test(test_utf8_validate_all_short_sequences),
+        cmocka_unit_test(test_utf8_validate_block_boundaries),
         cmocka_unit_test(test_utf8_random_messages_match_reference),
     };
     return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
