@@ -159,7 +159,7 @@ static void on_frame(void *user, unsigned dir, uint32_t index, uint64_t offset, 
     uint64_t rel = offset - pk->chunk_at;
 
     (void)dir;
-    if (!pk->chunk || offset < pk->chunk_at || rel > tvb_captured_length(pk->chunk))
+    if (!pk->chunk || offset < pk->chunk_at || rel > pk->chunk_len)
         return;
     GROW(pk->w, pk->nw, pk->wcap, pk->pool);
     /* Frames the session numbers but the source cannot place keep their
@@ -168,8 +168,8 @@ static void on_frame(void *user, unsigned dir, uint32_t index, uint64_t offset, 
         pk->w[pk->nw++] = (struct ws1002_where){pk->pnum, 0, WS1002_NO_SRC, 0};
     if (pk->nw > index)
         return;
-    pk->w[pk->nw++] = (struct ws1002_where){pk->pnum, (uint32_t)(tvb_raw_offset(pk->chunk) + rel),
-                                            pk->chunk_src, header_len};
+    pk->w[pk->nw++] =
+        (struct ws1002_where){pk->pnum, (uint32_t)(pk->chunk_raw + rel), pk->chunk_src, header_len};
 }
 
 /* ---- The inflater (zlib) --------------------------------------------------- */

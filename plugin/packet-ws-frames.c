@@ -50,6 +50,8 @@ static void feed(packet_info *pinfo, tvbuff_t *tvb, unsigned consumed)
     io = ws1002_io(pk);
     pk->chunk = tvb;
     pk->chunk_at = pk->wc->s.conn.dir[pk->dir].pos;
+    pk->chunk_len = have;
+    pk->chunk_raw = (unsigned)tvb_raw_offset(tvb);
     pk->chunk_src = (uint16_t)ws1002_src_index(pinfo, tvb_get_ds_tvb(tvb));
     if (consumed)
         wsv_session_feed(&pk->wc->s, tvb_get_ptr(tvb, 0, (int)MIN(consumed, have)),

@@ -88,6 +88,7 @@ struct ws1002_pkt {
     /* The chunk being fed, for the places of its frames. */
     tvbuff_t *chunk;
     uint64_t chunk_at;
+    unsigned chunk_len, chunk_raw; /* its captured length, its offset in its data source */
     uint16_t chunk_src;
 };
 

@@ -35,6 +35,8 @@ struct ws_table {
 static struct ws_table ws_places = {NULL, 0, 0, sizeof(struct ws1002_where)};
 static struct ws_table ws_found = {NULL, 0, 0, sizeof(struct wsv_finding)};
 static struct ws_table ws_linked = {NULL, 0, 0, sizeof(struct wsv_link)};
+/* The last packet stored. */
+static uint32_t ws_last;
 
 void ws1002_records_init(void)
 {
@@ -45,6 +47,7 @@ void ws1002_records_init(void)
         t[i]->e = NULL;
         t[i]->n = t[i]->cap = 0;
     }
+    ws_last = 0;
 }
 
 static uint32_t table_pnum(const struct ws_table *t, uint32_t i)
@@ -98,6 +101,11 @@ static const void *table_find(const struct ws_table *t, uint32_t pnum, unsigned 
 
 void ws1002_records_store(struct ws1002_pkt *pk, packet_info *pinfo)
 {
+    /* Most packets (ACKs, a frame's middle) have nothing, and no entries of
+     * their number to replace. */
+    if (!pk->nw && !pk->n && !pk->nl && !pk->head && pinfo->num > ws_last)
+        return;
+    ws_last = pinfo->num;
     table_add(&ws_places, pinfo->num, pk->w, pk->nw);
     table_add(&ws_found, pinfo->num, pk->f, pk->n);
     table_add(&ws_linked, pinfo->num, pk->l, pk->nl);
