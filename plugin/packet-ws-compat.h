@@ -54,4 +54,13 @@ typedef gboolean ws1002_pref_bool_t;
 #define WS1002_HAVE_PLUGIN_DESCRIBE 0
 #endif
 
+/* A data source's "Name (N bytes)" text, freed with wmem_free(NULL, ...):
+ * get_data_source_name up to 4.4, renamed get_data_source_description in
+ * 4.6. */
+#if WS1002_WS_AT_LEAST(4, 6)
+#define ws1002_data_source_text get_data_source_description
+#else
+#define ws1002_data_source_text get_data_source_name
+#endif
+
 #endif

@@ -238,7 +238,7 @@ static bool heads_in(struct ws1002_pkt *pk, packet_info *pinfo, unsigned src, co
 static bool head_source(const struct data_source *d)
 {
     static const char *const names[] = {"Reassembled TCP ", "Decrypted TLS ", "Reassembled TLS "};
-    char *name = get_data_source_name(d);
+    char *name = ws1002_data_source_text(d);
     bool yes = false;
 
     for (unsigned i = 0; i < array_length(names) && !yes; i++)
