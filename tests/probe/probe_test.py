@@ -64,6 +64,8 @@ EXTRA_CLOSE = {
 NOT_OK_LATER = (
     # validates UTF-8 at the end of the message, like ws
     ("websockets", (15,), "text-utf8-invalid-frag", "non-strict"),
+    # takes RSV1 on a continuation frame of a compressed message and echoes it
+    ("websockets", (15,), "pmd-rsv1-cont", "ignored"),
 )
 PINNED = {"websockets": (10, 4), "ws": tuple(int(x) for x in WS_VERSION.split("."))}
 HTTP_STATUS = {
