@@ -39,7 +39,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import gen  # noqa: E402
 from gen import CLIENT, RSV1, SERVER, WS_GUID, Capture, Close, Deflater, Ping, Text  # noqa: E402
-from gen_forensics import LINK_FIELDS  # noqa: E402
+from gen_forensics import LINK_FIELDS, cause  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "handshake")
 BY = "captures/gen_handshake.py"
@@ -315,10 +315,7 @@ def failed_1010(c, req, resp, rule):
     v = c.response(resp, rules=[rule])
     c.ws(CLIENT, Close(1010, "permessage-deflate"))
     cl = c.last()
-    c.cap.link(cl, "ws.close.cause", v)
-    c.cap.link(cl, "ws.close.cause_rule", rule)
-    c.cap.link(v, "ws.close.reaction", cl)
-    c.cap.link(v, "ws.close.reaction_code", 1010)
+    cause(c.cap, cl, v, rule, 1010)
     c.ws(SERVER, Close(1010))
     c.close_tcp(first=SERVER)
 
@@ -500,10 +497,7 @@ def _(cap):
     v = c.response(c.response_fields(accept="s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
                    rules=["handshake-accept-mismatch"])
     c.ws(CLIENT, Close(1002))
-    cap.link(c.last(), "ws.close.cause", v)
-    cap.link(c.last(), "ws.close.cause_rule", "handshake-accept-mismatch")
-    cap.link(v, "ws.close.reaction", c.last())
-    cap.link(v, "ws.close.reaction_code", 1002)
+    cause(cap, c.last(), v, "handshake-accept-mismatch", 1002)
     c.ws(SERVER, Close(1002))
     c.close_tcp(first=SERVER)
 
@@ -634,10 +628,7 @@ def _(cap):
     c.ws(SERVER, Ping("compressed?", rsv=RSV1, rules=["pmd-rsv1-on-control"]))
     v = c.last()
     c.ws(CLIENT, Close(1002))
-    cap.link(c.last(), "ws.close.cause", v)
-    cap.link(c.last(), "ws.close.cause_rule", "pmd-rsv1-on-control")
-    cap.link(v, "ws.close.reaction", c.last())
-    cap.link(v, "ws.close.reaction_code", 1002)
+    cause(cap, c.last(), v, "pmd-rsv1-on-control", 1002)
     c.ws(SERVER, Close(1002, rules=["after-fail"]))
     c.close_tcp(first=SERVER)
 
@@ -697,10 +688,7 @@ def _(cap):
                       rules=["frame-rsv-nonzero"]))
     v = c.last()
     c.ws(CLIENT, Close(1002))
-    cap.link(c.last(), "ws.close.cause", v)
-    cap.link(c.last(), "ws.close.cause_rule", "frame-rsv-nonzero")
-    cap.link(v, "ws.close.reaction", c.last())
-    cap.link(v, "ws.close.reaction_code", 1002)
+    cause(cap, c.last(), v, "frame-rsv-nonzero", 1002)
     c.ws(SERVER, Close(1002, rules=["after-fail"]))
     c.close_tcp(first=SERVER)
 
@@ -984,10 +972,7 @@ def _(cap):
                    frames=[Text(Deflater().message(b'{"type":"hello"}'), rsv=RSV1,
                                 rules=["frame-rsv-nonzero"])])
     c.ws(CLIENT, Close(1002))
-    cap.link(c.last(), "ws.close.cause", v)
-    cap.link(c.last(), "ws.close.cause_rule", "frame-rsv-nonzero")
-    cap.link(v, "ws.close.reaction", c.last())
-    cap.link(v, "ws.close.reaction_code", 1002)
+    cause(cap, c.last(), v, "frame-rsv-nonzero", 1002)
     c.ws(SERVER, Close(1002, rules=["after-fail"]))
     c.close_tcp(first=SERVER)
 
