@@ -344,6 +344,19 @@ def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
 
     errors = []
     fields = ["frame.number", "websocket.opcode", "ws.rule", "ws.rfc", "ws.expected_close"]
+    # The links and handshake fields are read in the same runs.
+    extra, want_values = [], {}
+    nlinks = nhs = 0
+    links = load_links(captures, name)
+    if links is not None:
+        extra += links[0]
+        want_values.update(links[1])
+        nlinks = sum(len(links[1][f]) for f in links[0])
+    hs = load_field_table(os.path.join(captures, name + ".handshake.tsv"), list(HS_FIELDS))
+    if hs is not None:
+        extra += list(HS_FIELDS)
+        want_values.update(hs)
+        nhs = sum(len(v) for v in hs.values())
     want_expert = collections.Counter()
     for _, r, _, _ in expected:
         want_expert[(SEVERITY_SECTION[rules[r]["severity"]], r)] += 1
@@ -351,14 +364,15 @@ def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
         label = "two-pass" if passes else "one-pass"
         cmd = passes + ["-n", "-r", path] + args + ["-T", "fields", "-E", "header=n",
                                                      "-E", "occurrence=a", "-E", "aggregator=|"]
-        for fld in fields:
+        for fld in fields + extra:
             cmd += ["-e", fld]
         out, _ = sh.run(cmd + ["-z", "expert"])
-        rows, rest = parse_fields(out, len(fields))
+        rows, rest = parse_fields(out, len(fields) + len(extra))
+        errors += compare_values(label, rows, len(fields), extra, want_values)
         nws = 0
         got_pairs = collections.Counter()
         got_close = collections.defaultdict(collections.Counter)
-        for num, ops, rls, rfcs, closes in rows:
+        for num, ops, rls, rfcs, closes in (row[:len(fields)] for row in rows):
             num = int(num)
             nws += len(ops.split("|")) if ops else 0
             rl = rls.split("|") if rls else []
@@ -400,20 +414,6 @@ def check_capture(sh, rules, captures, name, entry, use_sharkd=True):
 
     if use_sharkd:
         errors += check_sharkd(sh, path, args, nframes, want_pairs)
-    fields, want_values = [], {}
-    nlinks = nhs = 0
-    links = load_links(captures, name)
-    if links is not None:
-        fields += links[0]
-        want_values.update(links[1])
-        nlinks = sum(len(links[1][f]) for f in links[0])
-    hs = load_field_table(os.path.join(captures, name + ".handshake.tsv"), list(HS_FIELDS))
-    if hs is not None:
-        fields += list(HS_FIELDS)
-        want_values.update(hs)
-        nhs = sum(len(v) for v in hs.values())
-    if fields:
-        errors += check_links(sh, path, args, fields, want_values)
     if errors:
         raise Failure("%s:\n  %s" % (name, "\n  ".join(e.replace("\n", "\n    ") for e in errors)))
     print("%s: %d (frame, rule) pairs, %d ws.proto_error frames, %d WebSocket frames, %d links, "
@@ -512,37 +512,25 @@ def load_links(captures, name):
     return None
 
 
-def check_links(sh, path, args, fields, want):
-    """Every value of the given fields, with -2, and in one pass too except
-    the reactions (LATER_FIELDS), which a single pass may not know yet."""
+def compare_values(label, rows, first, fields, want):
+    """Every value of the given fields (the columns from `first` on), with
+    -2; in one pass too, except the reactions (LATER_FIELDS), which a single
+    pass may not know yet."""
     errors = []
-    for passes in (["-2"], []):
-        label = "two-pass" if passes else "one-pass"
-        cmd = passes + ["-n", "-r", path] + args + ["-T", "fields", "-E", "occurrence=a",
-                                                     "-E", "aggregator=|", "-e", "frame.number"]
-        for fld in fields:
-            cmd += ["-e", fld]
-        out, _ = sh.run(cmd)
-        got = {f: set() for f in fields}
-        for line in out.splitlines():
-            cols = line.split("\t")
-            if len(cols) != len(fields) + 1 or not cols[0].isdigit():
-                continue
-            for fld, val in zip(fields, cols[1:]):
-                for v in (val.split("|") if val else []):
-                    got[fld].add((int(cols[0]), v))
-        for fld in fields:
-            if passes:
-                ok = got[fld] == want[fld]
-            elif fld in LATER_FIELDS:
-                # A single pass prints the violation before its reaction.
-                ok = got[fld] <= want[fld]
-            else:
-                ok = got[fld] == want[fld]
-            if not ok:
-                errors.append("%s: %s differs: missing %s, unexpected %s"
-                              % (label, fld, sorted(want[fld] - got[fld]),
-                                 sorted(got[fld] - want[fld])))
+    got = {f: set() for f in fields}
+    for cols in rows:
+        for fld, val in zip(fields, cols[first:]):
+            for v in (val.split("|") if val else []):
+                got[fld].add((int(cols[0]), v))
+    for fld in fields:
+        if label == "one-pass" and fld in LATER_FIELDS:
+            # A single pass prints the violation before its reaction.
+            ok = got[fld] <= want[fld]
+        else:
+            ok = got[fld] == want[fld]
+        if not ok:
+            errors.append("%s: %s differs: missing %s, unexpected %s"
+                          % (label, fld, sorted(want[fld] - got[fld]), sorted(got[fld] - want[fld])))
     return errors
 
 

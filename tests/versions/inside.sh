@@ -6,14 +6,19 @@
 # with dpkg into the system plugin folder and check that tshark loads it and reports findings.
 # The package is removed again at the end so the chroot stays clean for the next run.
 #
-#   inside.sh [--no-ctest] BUILD_DIR [CMAKE_ARG...]
+#   inside.sh [--no-ctest] [--no-lossy] BUILD_DIR [CMAKE_ARG...]
 set -euo pipefail
 
 ctest=1
-if [ "${1-}" = --no-ctest ]; then
-    ctest=0
+ctest_args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-ctest) ctest=0 ;;
+    --no-lossy) ctest_args+=(-LE lossy) ;;
+    *) break ;;
+    esac
     shift
-fi
+done
 build=${1:?build directory}
 shift
 cmake_args=("$@")
@@ -70,7 +75,7 @@ build() {
     cmake --build "$build" -j "$jobs"
 }
 run_ctest() {
-    ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 120
+    ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 120 "${ctest_args[@]}"
 }
 package() {
     rm -f "$build"/*.deb
