@@ -306,6 +306,19 @@ def failed_101(c, resp, req=None, rules=(), subprotocol=None, rst=False):
     return v
 
 
+def compressed_exchange(c, server_takeover=True):
+    """Two compressed pings and pongs, then Close 1000 both ways. The client
+    takes its context over; the server too unless server_takeover is False
+    (then every message of it starts with an empty window)."""
+    cli, srv = Deflater(), Deflater()
+    for i in range(2):
+        c.ws(CLIENT, Text(cli.message(b'{"op":"ping","seq":%d}' % i), rsv=RSV1))
+        pong = (srv if server_takeover else Deflater()).message(b'{"op":"pong","seq":%d}' % i)
+        c.ws(SERVER, Text(pong, rsv=RSV1))
+    c.ws(CLIENT, Close(1000))
+    c.ws(SERVER, Close(1000))
+
+
 def failed_1010(c, req, resp, rule):
     """A 101 whose permessage-deflate parameters the client cannot use: it
     closes 1010 (RFC 7692 §5.1), which the rule table accepts; the Close and
@@ -795,12 +808,7 @@ def _(cap):
     c.request(c.request_fields(ext=PMD + "; client_max_window_bits; server_max_window_bits=10, "
                                + PMD + "; client_max_window_bits"))
     c.response(c.response_fields(ext=PMD + "; client_max_window_bits=15"))
-    cli, srv = Deflater(), Deflater()
-    for i in range(2):
-        c.ws(CLIENT, Text(cli.message(b'{"op":"ping","seq":%d}' % i), rsv=RSV1))
-        c.ws(SERVER, Text(srv.message(b'{"op":"pong","seq":%d}' % i), rsv=RSV1))
-    c.ws(CLIENT, Close(1000))
-    c.ws(SERVER, Close(1000))
+    compressed_exchange(c)
     c.close_tcp(first=SERVER)
 
 
@@ -813,12 +821,7 @@ def _(cap):
     c = cap.conn().open()
     c.request(c.request_fields(ext=PMD + "; client_max_window_bits"))
     c.response(c.response_fields(ext=PMD + "; server_no_context_takeover"))
-    cli = Deflater()
-    for i in range(2):
-        c.ws(CLIENT, Text(cli.message(b'{"op":"ping","seq":%d}' % i), rsv=RSV1))
-        c.ws(SERVER, Text(Deflater().message(b'{"op":"pong","seq":%d}' % i), rsv=RSV1))
-    c.ws(CLIENT, Close(1000))
-    c.ws(SERVER, Close(1000))
+    compressed_exchange(c, server_takeover=False)
     c.close_tcp(first=SERVER)
 
 
@@ -833,12 +836,7 @@ def _(cap):
     c = cap.conn().open()
     c.request(c.request_fields(ext=PMD + "; client_max_window_bits=15; server_max_window_bits=15"))
     c.response(c.response_fields(ext=PMD))
-    cli, srv = Deflater(), Deflater()
-    for i in range(2):
-        c.ws(CLIENT, Text(cli.message(b'{"op":"ping","seq":%d}' % i), rsv=RSV1))
-        c.ws(SERVER, Text(srv.message(b'{"op":"pong","seq":%d}' % i), rsv=RSV1))
-    c.ws(CLIENT, Close(1000))
-    c.ws(SERVER, Close(1000))
+    compressed_exchange(c)
     c.close_tcp(first=CLIENT)
 
 

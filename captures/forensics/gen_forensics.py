@@ -71,6 +71,15 @@ def cause(cap, close_frame, violation_frame, rule, code):
         link(cap, violation_frame, "ws.close.reaction_code", code)
 
 
+def server_rsv2(cap):
+    """A connection whose server answers the client's hello with an RSV2
+    frame (frame-rsv-nonzero): the connection and the frame's number."""
+    c = cap.conn().open().upgrade()
+    c.ws(CLIENT, Text("hello"))
+    c.ws(SERVER, Text("rsv2", rsv=RSV2, rules=["frame-rsv-nonzero"]))
+    return c, last(cap)
+
+
 def lose(c, side, *frames):
     """Frames the sender wrote that the capture missed: the sequence numbers
     move on, no packet is written."""
@@ -167,10 +176,7 @@ def _(cap):
     Connection 3 (look-alike): the server sends Close 1000 first, then the
     client's answer breaks close-code-forbidden (1005): the server has already
     closed, so no reaction is due from it."""
-    c = cap.conn().open().upgrade()
-    c.ws(CLIENT, Text("hello"))
-    c.ws(SERVER, Text("rsv2", rsv=RSV2, rules=["frame-rsv-nonzero"]))
-    v = last(cap)
+    c, v = server_rsv2(cap)
     c.ws(CLIENT, Close(1003, rules=["reaction-unexpected-code"]))
     cause(cap, last(cap), v, "frame-rsv-nonzero", 1003)
     c.close_tcp(first=CLIENT)
@@ -270,10 +276,7 @@ def _(cap):
     is missing: no capture gap. The echo is the server's first frame after its
     broken one (after-fail)."""
     for retransmit in (True, False):
-        c = cap.conn().open().upgrade()
-        c.ws(CLIENT, Text("hello"))
-        c.ws(SERVER, Text("rsv2", rsv=RSV2, rules=["frame-rsv-nonzero"]))
-        v = last(cap)
+        c, v = server_rsv2(cap)
         c.ws(CLIENT, Close(1002))
         cause(cap, last(cap), v, "frame-rsv-nonzero", 1002)
         c._pkt(CLIENT, "FA")
@@ -398,10 +401,7 @@ def _(cap):
     cause(cap, last(cap), v, "non-websocket-bytes", 1002)
     c.close_tcp(first=SERVER)
 
-    c = cap.conn().open().upgrade()
-    c.ws(CLIENT, Text("hello"))
-    c.ws(SERVER, Text("rsv2", rsv=RSV2, rules=["frame-rsv-nonzero"]))
-    v = last(cap)
+    c, v = server_rsv2(cap)
     c.ws(CLIENT, Close(1002))
     cause(cap, last(cap), v, "frame-rsv-nonzero", 1002)
     c.close_tcp(first=CLIENT)
